@@ -1,0 +1,242 @@
+"""Rule kinds: one implementation each, registered by the name used in spec files.
+
+A rule kind knows three things about its relation: which roles it takes (for the spec loader),
+how to test values (for validation) and how to say the same test as an Excel formula (for the
+template's live checks). Keeping all three here means a new kind is added in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .spec import Rule
+
+#: Tolerance for decimal (万元) arithmetic.
+EPS = 1e-6
+
+Ref = Callable[[str], str]  # item id -> absolute cell reference such as "$C$22"
+
+
+@dataclass(frozen=True)
+class Breach:
+    """What a rule found wrong: the item to blame, what it holds and what it should hold."""
+
+    anchor: str
+    related: tuple[str, ...]
+    found: float
+    expected: float | str
+    diff: float | None
+    terms: tuple[tuple[str, float], ...]  # the other side of the relation, item by item
+
+
+@dataclass(frozen=True)
+class ExcelCheck:
+    """A rule as spreadsheet formulas: when ``bad`` is TRUE, ``message`` explains it."""
+
+    anchor: str
+    bad: str
+    message: str
+
+
+class RuleKind:
+    """Base of all rule kinds; subclasses fill in the class attributes and methods."""
+
+    name: ClassVar[str]
+    code: ClassVar[str]
+    roles: ClassVar[dict[str, bool]]  # role -> takes a list of items
+    same_unit: ClassVar[bool] = True
+
+    def edges(self, rule: Rule) -> list[tuple[str, str]]:
+        """(whole, part) pairs, so the loader can refuse cycles."""
+        return []
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        raise NotImplementedError
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        raise NotImplementedError
+
+
+def _sum(ref: Ref, ids: tuple[str, ...]) -> str:
+    return f"SUM({','.join(ref(i) for i in ids)})"
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+class SumRule(RuleKind):
+    name = "sum"
+    code = "total-mismatch"
+    roles: ClassVar[dict[str, bool]] = {"total": False, "parts": True}
+
+    def edges(self, rule: Rule) -> list[tuple[str, str]]:
+        return [(rule.one("total"), p) for p in rule.many("parts")]
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        total, parts = rule.one("total"), rule.many("parts")
+        expected = sum(values[p] for p in parts)
+        if abs(values[total] - expected) <= EPS:
+            return None
+        return Breach(
+            anchor=total,
+            related=parts,
+            found=_num(values[total]),
+            expected=_num(expected),
+            diff=_num(values[total] - expected),
+            terms=tuple((p, _num(values[p])) for p in parts),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        total, parts = ref(rule.one("total")), _sum(ref, rule.many("parts"))
+        return ExcelCheck(rule.one("total"), f"ROUND({total}-{parts},6)<>0", f'"合计应为 "&{parts}')
+
+
+class PartOfRule(RuleKind):
+    name = "part-of"
+    code = "part-exceeds-whole"
+    roles: ClassVar[dict[str, bool]] = {"part": False, "whole": False}
+
+    def edges(self, rule: Rule) -> list[tuple[str, str]]:
+        return [(rule.one("whole"), rule.one("part"))]
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        part, whole = rule.one("part"), rule.one("whole")
+        if values[part] <= values[whole] + EPS:
+            return None
+        return Breach(
+            anchor=part,
+            related=(whole,),
+            found=_num(values[part]),
+            expected=f"≤ {_num(values[whole])}",
+            diff=_num(values[part] - values[whole]),
+            terms=((whole, _num(values[whole])),),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        part, whole = ref(rule.one("part")), ref(rule.one("whole"))
+        return ExcelCheck(rule.one("part"), f"{part}>{whole}", f'"不应超过 "&{whole}')
+
+
+class ChannelsRule(RuleKind):
+    """Counted once across channels: max(channel) <= total <= sum(channels)."""
+
+    name = "channels"
+    code = "channel-bounds"
+    roles: ClassVar[dict[str, bool]] = {"total": False, "parts": True}
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        total, parts = rule.one("total"), rule.many("parts")
+        low = max(values[p] for p in parts)
+        high = sum(values[p] for p in parts)
+        value = values[total]
+        if low - EPS <= value <= high + EPS:
+            return None
+        return Breach(
+            anchor=total,
+            related=parts,
+            found=_num(value),
+            expected=f"{_num(low)}–{_num(high)}",
+            diff=_num(value - (low if value < low else high)),
+            terms=tuple((p, _num(values[p])) for p in parts),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        total = ref(rule.one("total"))
+        cells = ",".join(ref(p) for p in rule.many("parts"))
+        return ExcelCheck(
+            rule.one("total"),
+            f"OR({total}<MAX({cells}),{total}>SUM({cells}))",
+            f'"应在 "&MAX({cells})&" 至 "&SUM({cells})&" 之间"',
+        )
+
+
+class SameAsRule(RuleKind):
+    """The same quantity asked twice (or two quantities that should normally agree)."""
+
+    name = "same-as"
+    code = "cross-check"
+    roles: ClassVar[dict[str, bool]] = {"item": False, "other": False}
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        item, other = rule.one("item"), rule.one("other")
+        if abs(values[item] - values[other]) <= EPS:
+            return None
+        return Breach(
+            anchor=item,
+            related=(other,),
+            found=_num(values[item]),
+            expected=_num(values[other]),
+            diff=_num(values[item] - values[other]),
+            terms=((other, _num(values[other])),),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        item, other = ref(rule.one("item")), ref(rule.one("other"))
+        return ExcelCheck(rule.one("item"), f"{item}<>{other}", f'"应等于 "&{other}')
+
+
+class AtMostRule(RuleKind):
+    name = "at-most"
+    code = "implausible"
+    roles: ClassVar[dict[str, bool]] = {"item": False, "limit": False}
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        item, limit = rule.one("item"), rule.one("limit")
+        if values[item] <= values[limit] + EPS:
+            return None
+        return Breach(
+            anchor=item,
+            related=(limit,),
+            found=_num(values[item]),
+            expected=f"≤ {_num(values[limit])}",
+            diff=_num(values[item] - values[limit]),
+            terms=((limit, _num(values[limit])),),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        item, limit = ref(rule.one("item")), ref(rule.one("limit"))
+        return ExcelCheck(rule.one("item"), f"{item}>{limit}", f'"一般不超过 "&{limit}')
+
+
+class RequiresRule(RuleKind):
+    """A value above 0 only makes sense when some other value is above 0."""
+
+    name = "requires"
+    code = "implausible"
+    roles: ClassVar[dict[str, bool]] = {"item": False, "requires": True}
+    same_unit = False
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        item, needed = rule.one("item"), rule.many("requires")
+        if values[item] <= EPS or any(values[n] > EPS for n in needed):
+            return None
+        return Breach(
+            anchor=item,
+            related=needed,
+            found=_num(values[item]),
+            expected=0,
+            diff=None,
+            terms=tuple((n, _num(values[n])) for n in needed),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        item, needed = ref(rule.one("item")), _sum(ref, rule.many("requires"))
+        return ExcelCheck(rule.one("item"), f"AND({item}>0,{needed}=0)", '"相关项目为0，请核实"')
+
+
+RULE_KINDS: dict[str, RuleKind] = {
+    k.name: k() for k in (SumRule, PartOfRule, ChannelsRule, SameAsRule, AtMostRule, RequiresRule)
+}
+
+
+def finding_code(rule: Rule) -> str:
+    """Errors carry their kind's code; every warning rule is a plausibility check."""
+    return "implausible" if rule.severity == "warning" else RULE_KINDS[rule.kind].code
+
+
+def evaluate(rule: Rule, values: Mapping[str, float]) -> Breach | None:
+    """Test one rule; values must hold a number for every item the rule involves."""
+    return RULE_KINDS[rule.kind].check(rule, values)

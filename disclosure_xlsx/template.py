@@ -1,0 +1,271 @@
+"""Write the official statistics sheet of a spec as a workbook that guards itself.
+
+Layout (one sheet, 统计表): title, year, 单位名称 line, header 统计指标 | 单位 | 统计数 | 校验,
+one row per item, the note. Value cells are the only unlocked cells besides 单位名称; each has
+in-cell validation by unit; a check column and conditional formats show broken rules live.
+Column E (hidden) holds the item ids and, in E1, the spec marker: the reader finds items by
+these ids, never by row numbers, so inserted rows do not throw it off.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .rules import RULE_KINDS
+from .spec import Spec
+
+SHEET_TITLE = "统计表"
+ID_HEADER = "item_id"
+LABEL_COL, UNIT_COL, VALUE_COL, CHECK_COL, ID_COL = 1, 2, 3, 4, 5
+UNIT_NAME_CELL = "B3"
+FIRST_ITEM_ROW = 5
+#: Fixed time stamp for workbook properties and zip entries: same spec, same bytes.
+FIXED_TIME = datetime(2014, 1, 1, 0, 0, 0)
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADING_FILL = PatternFill("solid", fgColor="D9D9D9")
+_INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+_WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+_UNLOCKED = Protection(locked=False)
+
+
+@dataclass(frozen=True)
+class TemplateLayout:
+    """Where things are in a generated template (used by tests and by `fill`)."""
+
+    value_cells: dict[str, str]  # item id -> A1 address of its value cell
+    unit_name_cell: str
+
+
+def layout(spec: Spec) -> TemplateLayout:
+    """Addresses of every item's value cell in a template generated from ``spec``."""
+    col = get_column_letter(VALUE_COL)
+    cells = {
+        item.id: f"{col}{FIRST_ITEM_ROW + n}" for n, item in enumerate(spec.items) if item.is_data
+    }
+    return TemplateLayout(cells, UNIT_NAME_CELL)
+
+
+def build_workbook(spec: Spec, unit_name: str = "", password: str | None = None) -> Workbook:
+    """The template as an openpyxl workbook, not yet saved."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET_TITLE
+    last_row = FIRST_ITEM_ROW + len(spec.items)
+    _write_head(ws, spec, unit_name)
+    rows = _write_items(ws, spec)
+    _write_note(ws, spec, last_row)
+    _add_validation(ws, spec, rows)
+    _add_live_checks(ws, spec, rows)
+    _add_ids(wb, ws, spec, rows)
+    _set_print(ws, last_row)
+    ws.protection.sheet = True
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+    if password:
+        ws.protection.password = password
+    props = wb.properties
+    props.creator = "disclosure-xlsx"
+    props.title = f"{spec.title}{spec.subtitle}"
+    props.created = FIXED_TIME
+    props.modified = FIXED_TIME
+    props.lastModifiedBy = "disclosure-xlsx"
+    return wb
+
+
+def template_bytes(spec: Spec, unit_name: str = "", password: str | None = None) -> bytes:
+    """The template as .xlsx bytes; identical for identical arguments."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = build_workbook(spec, unit_name, password)
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        # NOTE: ExcelWriter, not save_workbook: the latter stamps "modified" with the clock.
+        ExcelWriter(wb, archive).write_data()
+    return _fix_zip_times(raw.getvalue())
+
+
+def write_template(
+    spec: Spec, output: Path, unit_name: str = "", password: str | None = None
+) -> Path:
+    """Write the template to ``output`` (the caller decides about overwriting)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(template_bytes(spec, unit_name, password))
+    return output
+
+
+def _fix_zip_times(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def _write_head(ws: Worksheet, spec: Spec, unit_name: str) -> None:
+    ws.column_dimensions["A"].width = 64
+    ws.column_dimensions["B"].width = 7
+    ws.column_dimensions["C"].width = 12
+    ws.column_dimensions["D"].width = 26
+    ws.column_dimensions["E"].width = 24
+    ws.column_dimensions["E"].hidden = True
+    ws.merge_cells("A1:D1")
+    ws.merge_cells("A2:D2")
+    ws["A1"] = spec.title
+    ws["A1"].font = Font(size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A2"] = spec.subtitle
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws["A3"] = "单位名称："
+    ws["A3"].alignment = Alignment(horizontal="right")
+    ws.merge_cells("B3:D3")
+    cell = ws[UNIT_NAME_CELL]
+    cell.value = unit_name or None
+    cell.protection = _UNLOCKED
+    cell.border = Border(bottom=_THIN)
+    header_row = FIRST_ITEM_ROW - 1
+    for col, text in enumerate([*spec.tables[0].header, "校验"], start=LABEL_COL):
+        c = ws.cell(header_row, col, text)
+        c.font = Font(bold=True)
+        c.alignment = Alignment(horizontal="center", vertical="center")
+        c.border = _BORDER
+        c.fill = _HEADING_FILL
+
+
+def _write_items(ws: Worksheet, spec: Spec) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    for n, item in enumerate(spec.items):
+        row = FIRST_ITEM_ROW + n
+        rows[item.id] = row
+        label = ws.cell(row, LABEL_COL, item.label)
+        label.alignment = Alignment(
+            horizontal="left", indent=item.level * 2, wrap_text=True, vertical="center"
+        )
+        unit = ws.cell(row, UNIT_COL, item.unit)
+        unit.alignment = Alignment(horizontal="center", vertical="center")
+        value = ws.cell(row, VALUE_COL)
+        check = ws.cell(row, CHECK_COL)
+        check.font = Font(color="C00000")
+        for c in (label, unit, value, check):
+            c.border = _BORDER
+        if item.is_data:
+            value.protection = _UNLOCKED
+            value.fill = _INPUT_FILL
+            value.number_format = "0.00" if item.value_type == "decimal" else "0"
+        else:
+            label.font = Font(bold=True)
+            for c in (label, unit, value, check):
+                c.fill = _HEADING_FILL
+        if len(item.label) > 40:
+            ws.row_dimensions[row].height = 30
+    return rows
+
+
+def _write_note(ws: Worksheet, spec: Spec, row: int) -> None:
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=CHECK_COL)
+    ws.cell(row, 1, spec.note)
+
+
+def _add_validation(ws: Worksheet, spec: Spec, rows: dict[str, int]) -> None:
+    col = get_column_letter(VALUE_COL)
+    by_unit: dict[str, list[str]] = {}
+    for item in spec.data_items():
+        assert item.unit is not None
+        by_unit.setdefault(item.unit, []).append(f"{col}{rows[item.id]}")
+    for unit, cells in by_unit.items():
+        decimal = spec.units[unit] == "decimal"
+        kind = "非负数，可有小数" if decimal else "非负整数"
+        dv = DataValidation(
+            type="decimal" if decimal else "whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showInputMessage=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            promptTitle=f"单位：{unit}",
+            prompt=f"请填写{kind}（单位：{unit}）。没有发生请填 0，不要留空。",
+            errorTitle="填写有误",
+            error=f"此处只能填写{kind}，单位为“{unit}”。不要填写文字、单位或空格。",
+        )
+        dv.sqref = " ".join(cells)  # type: ignore[assignment]
+        ws.add_data_validation(dv)
+
+
+def _add_live_checks(ws: Worksheet, spec: Spec, rows: dict[str, int]) -> None:
+    """Per anchor row, a message formula in the check column and a red/yellow value cell."""
+    col = get_column_letter(VALUE_COL)
+
+    def ref(item_id: str) -> str:
+        return f"${col}${rows[item_id]}"
+
+    messages: dict[str, list[str]] = {}
+    for rule in spec.rules:
+        check = RULE_KINDS[rule.kind].excel(rule, ref)
+        prefix = '"请核实："&' if rule.severity == "warning" else ""
+        messages.setdefault(check.anchor, []).append(
+            f'IF({check.bad},{prefix}{check.message}&"；","")'
+        )
+        fill = _WARNING_FILL if rule.severity == "warning" else _ERROR_FILL
+        ws.conditional_formatting.add(
+            f"{col}{rows[check.anchor]}", FormulaRule(formula=[check.bad], fill=fill)
+        )
+    check_col = get_column_letter(CHECK_COL)
+    for item_id, parts in messages.items():
+        ws[f"{check_col}{rows[item_id]}"] = "=" + "&".join(parts)
+
+
+def _add_ids(wb: Workbook, ws: Worksheet, spec: Spec, rows: dict[str, int]) -> None:
+    id_col = get_column_letter(ID_COL)
+    ws[f"{id_col}1"] = spec.marker
+    ws[f"{id_col}{FIRST_ITEM_ROW - 1}"] = ID_HEADER
+    sheet = quote_sheetname(SHEET_TITLE)
+    value_col = get_column_letter(VALUE_COL)
+    for item in spec.items:
+        ws[f"{id_col}{rows[item.id]}"] = item.id
+        if item.is_data:
+            name = defined_name(item.id)
+            wb.defined_names[name] = DefinedName(
+                name, attr_text=f"{sheet}!${value_col}${rows[item.id]}"
+            )
+    wb.defined_names["dx_spec"] = DefinedName("dx_spec", attr_text=f'"{spec.marker}"')
+
+
+def defined_name(item_id: str) -> str:
+    """The workbook name of an item's value cell (dots are not allowed everywhere)."""
+    return "dx_" + re.sub(r"[^A-Za-z0-9_]", "_", item_id)
+
+
+def _set_print(ws: Worksheet, last_row: int) -> None:
+    ws.freeze_panes = f"A{FIRST_ITEM_ROW}"
+    ws.print_title_rows = f"{FIRST_ITEM_ROW - 1}:{FIRST_ITEM_ROW - 1}"
+    ws.print_area = f"A1:{get_column_letter(CHECK_COL)}{last_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
