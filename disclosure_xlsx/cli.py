@@ -94,5 +94,57 @@ def spec_command(year: YearOpt = "2014", lang: LangOpt = "zh") -> None:
         raise _fail(exc) from None
 
 
+@app.command("validate")
+def validate_command(
+    paths: Annotated[list[str], typer.Argument(help="文件、文件夹或通配符 Files, folders, globs")],
+    blank_as_zero: Annotated[
+        bool,
+        typer.Option("--blank-as-zero", help="空单元格按 0 计，只作提示 Blank cells count as 0"),
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="console | json")] = "console",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="报告写入文件")] = None,
+    lang: LangOpt = "zh",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="有提示也算不通过 Warnings fail too")
+    ] = False,
+    year: Annotated[
+        str | None, typer.Option("--year", help="只按该年度格式识别 Only this template year")
+    ] = None,
+) -> None:
+    """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
+
+    Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
+    """
+    from .render import Format, render
+    from .validate import expand_paths, validate
+
+    language = _lang(lang)
+    try:
+        form = Format(fmt)
+    except ValueError:
+        raise typer.BadParameter("console 或 json", param_hint="--format") from None
+    try:
+        files = expand_paths(paths)
+        if not files:
+            raise DisclosureError("没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）")
+        if len(files) > 1:
+            from .console import progress_bar
+
+            with progress_bar() as bar:
+                task = bar.add_task("", total=len(files))
+                report = validate(
+                    files,
+                    blank_as_zero=blank_as_zero,
+                    year=year,
+                    progress=lambda p: bar.update(task, advance=1, description=p.name),
+                )
+        else:
+            report = validate(files, blank_as_zero=blank_as_zero, year=year)
+    except DisclosureError as exc:
+        raise _fail(exc) from None
+    render(report, form, language, output)
+    raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
+
+
 def main() -> None:
     app()

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from collections.abc import Iterator
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
+from .findings import Finding
 from .i18n import Lang, t
+from .report import FileReport, Report
 from .spec import Spec
 
 _STYLE = {"error": "red", "warning": "yellow"}
@@ -49,3 +55,163 @@ def print_error(message: str) -> None:
 
 def print_line(message: str) -> None:
     Console().print(message, highlight=False)
+
+
+_STATUS = {
+    "ok": ("通过", "ok", "green"),
+    "invalid": ("有错误", "invalid", "red"),
+    "unreadable": ("无法读取", "unreadable", "red"),
+}
+_HEAD = {
+    "zh": ("单元格", "项目", "问题", "填报值", "应为", "差额"),
+    "en": ("Cell", "Item", "Problem", "Found", "Expected", "Diff"),
+}
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\u3000", "□").replace("\u00a0", "□") or "（空）"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def cell_ranges(cells: list[str]) -> str:
+    """'C7、C8、C9、C12' -> 'C7–C9、C12': runs of rows in one column shown as ranges."""
+    from .grid import a1, parse_a1
+
+    parts: list[str] = []
+    run: list[tuple[int, int]] = []
+    for row, col in (parse_a1(c) for c in cells):
+        if run and col == run[-1][1] and row == run[-1][0] + 1:
+            run.append((row, col))
+            continue
+        if run:
+            parts.append(a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}")
+        run = [(row, col)]
+    if run:
+        parts.append(a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}")
+    return "、".join(parts)
+
+
+def _same_blank(a: Finding, b: Finding) -> bool:
+    return a.code == "blank" and (a.severity, a.params.get("blank")) == (
+        b.severity,
+        b.params.get("blank"),
+    )
+
+
+def _rows(findings: tuple[Finding, ...]) -> Iterator[list[Finding]]:
+    """Findings in order, with each run of consecutive blank cells as one group."""
+    run: list[Finding] = []
+    for f in findings:
+        if f.code == "blank" and run and _same_blank(run[-1], f):
+            run.append(f)
+            continue
+        if run:
+            yield run
+        run = [f]
+    if run:
+        yield run
+
+
+def file_view(report: FileReport, lang: Lang = "zh") -> Group:
+    """One file: a header line and a table of findings a clerk can fix from."""
+    label, label_en, colour = _STATUS[report.status]
+    status = label if lang == "zh" else label_en
+    counts = (
+        f"错误 {report.errors}，提示 {report.warnings}"
+        if lang == "zh"
+        else f"{report.errors} errors, {report.warnings} warnings"
+    )
+    unit = report.unit_name or ("（未填）" if lang == "zh" else "(none)")
+    head = Text.assemble(
+        ("文件 " if lang == "zh" else "File ", "bold"),
+        (report.path, "bold"),
+        ("  单位名称 " if lang == "zh" else "  Department ", "dim"),
+        unit,
+        ("  模板 " if lang == "zh" else "  Template ", "dim"),
+        report.template or "—",
+        ("  工作表 " if lang == "zh" else "  Sheet ", "dim"),
+        report.sheet or "—",
+        "  ",
+        (f"{status}（{counts}）" if lang == "zh" else f"{status} ({counts})", f"bold {colour}"),
+    )
+    if not report.findings:
+        return Group(head)
+    table = Table(show_lines=False, expand=False, header_style="bold")
+    for name, width in zip(_HEAD[lang], (24, 22, 60, 10, 8, 6), strict=True):
+        table.add_column(name, overflow="fold", max_width=width)
+    for group in _rows(report.findings):
+        first = group[0]
+        style = _STYLE[first.severity]
+        problem = f"[{style}]{first.title(lang)}[/{style}] {first.message(lang)}"
+        if len(group) > 1:
+            cells = cell_ranges([f.cell for f in group if f.cell])
+            what = f"{len(group)} 项" if lang == "zh" else f"{len(group)} items"
+            table.add_row(cells, what, problem, "", "0", "")
+            continue
+        table.add_row(
+            first.cell or "—",
+            first.label or "",
+            problem,
+            _show(first.found),
+            _show(first.expected),
+            _show(first.diff),
+        )
+    return Group(head, table)
+
+
+def summary_view(report: Report, lang: Lang = "zh") -> Table:
+    """One row per file, then the totals."""
+    zh = lang == "zh"
+    table = Table(title="汇总" if zh else "Summary", header_style="bold")
+    for name in (
+        ("文件", "单位名称", "状态", "错误", "提示")
+        if zh
+        else ("File", "Department", "Status", "Errors", "Warnings")
+    ):
+        table.add_column(name)
+    for f in report.files:
+        label, label_en, colour = _STATUS[f.status]
+        table.add_row(
+            f.path,
+            f.unit_name or "",
+            f"[{colour}]{label if zh else label_en}[/{colour}]",
+            str(f.errors),
+            str(f.warnings),
+        )
+    s = report.summary()
+    table.add_section()
+    total = (
+        f"共 {s['files']} 个：通过 {s['ok']}，有错误 {s['invalid']}，无法读取 {s['unreadable']}"
+        if zh
+        else f"{s['files']} files: {s['ok']} ok, {s['invalid']} invalid, {s['unreadable']} unreadable"
+    )
+    table.add_row(total, "", "", str(s["errors"]), str(s["warnings"]))
+    return table
+
+
+def print_report(report: Report, lang: Lang = "zh", console: Console | None = None) -> None:
+    console = console or Console()
+    for f in report.files:
+        console.print(file_view(f, lang), highlight=False)
+        console.print()
+    if len(report.files) > 1:
+        console.print(summary_view(report, lang), highlight=False)
+
+
+def progress_bar():
+    """A progress bar on stderr for batches (silent when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("校验中"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )

@@ -58,6 +58,14 @@ class RuleKind:
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         raise NotImplementedError
 
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        """The breach as one line of arithmetic (zh, en); ``name`` gives 'label cell'."""
+        raise NotImplementedError
+
+
+def _terms(breach: Breach, name: Callable[[str], str]) -> str:
+    return " + ".join(f"{name(i)} {v}" for i, v in breach.terms)
+
 
 def _sum(ref: Ref, ids: tuple[str, ...]) -> str:
     return f"SUM({','.join(ref(i) for i in ids)})"
@@ -93,6 +101,13 @@ class SumRule(RuleKind):
         total, parts = ref(rule.one("total")), _sum(ref, rule.many("parts"))
         return ExcelCheck(rule.one("total"), f"ROUND({total}-{parts},6)<>0", f'"合计应为 "&{parts}')
 
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        head, terms = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+        return (
+            f"{head}，但 {terms} = {breach.expected}，差 {breach.diff}",
+            f"{head}, but {terms} = {breach.expected}, off by {breach.diff}",
+        )
+
 
 class PartOfRule(RuleKind):
     name = "part-of"
@@ -118,6 +133,10 @@ class PartOfRule(RuleKind):
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         part, whole = ref(rule.one("part")), ref(rule.one("whole"))
         return ExcelCheck(rule.one("part"), f"{part}>{whole}", f'"不应超过 "&{whole}')
+
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        head, whole = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+        return f"{head}，超过了总数 {whole}", f"{head} exceeds its whole {whole}"
 
 
 class ChannelsRule(RuleKind):
@@ -152,6 +171,14 @@ class ChannelsRule(RuleKind):
             f'"应在 "&MAX({cells})&" 至 "&SUM({cells})&" 之间"',
         )
 
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        head, terms = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+        low, high = str(breach.expected).split("–")
+        return (
+            f"{head}，但各渠道为 {terms}：同一信息只计1条，总数应在 {low} 至 {high} 之间",
+            f"{head}, but channels are {terms}: the total must lie between {low} and {high}",
+        )
+
 
 class SameAsRule(RuleKind):
     """The same quantity asked twice (or two quantities that should normally agree)."""
@@ -177,6 +204,10 @@ class SameAsRule(RuleKind):
         item, other = ref(rule.one("item")), ref(rule.one("other"))
         return ExcelCheck(rule.one("item"), f"{item}<>{other}", f'"应等于 "&{other}')
 
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        head, other = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+        return f"{head}，但 {other}，两者应相等", f"{head}, but {other}; they must be equal"
+
 
 class AtMostRule(RuleKind):
     name = "at-most"
@@ -199,6 +230,10 @@ class AtMostRule(RuleKind):
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         item, limit = ref(rule.one("item")), ref(rule.one("limit"))
         return ExcelCheck(rule.one("item"), f"{item}>{limit}", f'"一般不超过 "&{limit}')
+
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        head, limit = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+        return f"{head}，超过了 {limit}", f"{head} exceeds {limit}"
 
 
 class RequiresRule(RuleKind):
@@ -225,6 +260,10 @@ class RequiresRule(RuleKind):
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         item, needed = ref(rule.one("item")), _sum(ref, rule.many("requires"))
         return ExcelCheck(rule.one("item"), f"AND({item}>0,{needed}=0)", '"相关项目为0，请核实"')
+
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        head, needed = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+        return f"{head}，但 {needed}", f"{head}, but {needed}"
 
 
 RULE_KINDS: dict[str, RuleKind] = {

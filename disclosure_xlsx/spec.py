@@ -39,6 +39,7 @@ class Item:
     section: str
     table: str
     aliases: tuple[str, ...] = ()
+    max_value: float | None = None  # above this a value is implausible (万元 entered in 元)
 
     @property
     def is_data(self) -> bool:
@@ -182,7 +183,11 @@ class _Builder:
         for unit, vtype in units.items():
             if vtype not in _VALUE_TYPES:
                 raise self.fail(f"单位 {unit!r} 的类型 {vtype!r} 未知（可用：count, decimal）")
-        tables, items = self.tables(units)
+        limits = self.data.get("plausible_max", {})
+        for unit in limits:
+            if unit not in units:
+                raise self.fail(f"[plausible_max] 的单位 {unit!r} 未在 [units] 中声明")
+        tables, items = self.tables(units, limits)
         rules = self.rules({i.id: i for i in items})
         return Spec(
             id=str(head["id"]),
@@ -198,7 +203,9 @@ class _Builder:
             source=self.source,
         )
 
-    def tables(self, units: dict[str, ValueType]) -> tuple[list[Table], list[Item]]:
+    def tables(
+        self, units: dict[str, ValueType], limits: dict[str, float]
+    ) -> tuple[list[Table], list[Item]]:
         raw_tables = self.data.get("tables")
         if not raw_tables:
             raise self.fail("没有定义任何表格（[[tables]]）")
@@ -247,6 +254,7 @@ class _Builder:
                             section=section or rid,
                             table=table.id,
                             aliases=tuple(row.get("aliases", ())),
+                            max_value=limits.get(unit) if kind == "data" else None,
                         )
                     )
         return tables, items

@@ -25,7 +25,11 @@ def converted(tmp_path_factory, spec, soffice) -> dict[str, Path]:
     wb = load_workbook(src)
     ws = wb.active
     cells = layout(spec).value_cells
-    for item_id, value in {"requests_received": 5, "received_in_person": 1, "received_online": 3}.items():
+    for item_id, value in {
+        "requests_received": 5,
+        "received_in_person": 1,
+        "received_online": 3,
+    }.items():
         ws[cells[item_id]] = value
     wb.save(src)
     out = {fmt: soffice(src, fmt, base / fmt, profile) for fmt in ("xlsx", "ods", "xls")}
@@ -58,7 +62,8 @@ def test_protection_validation_and_hidden_ids_survive(converted, spec, fmt):
         for row, col in rng.cells
     }
     assert {c: covered.get(c) for c in cells.values()} == {
-        c: ("decimal" if spec.item(i).value_type == "decimal" else "whole") for i, c in cells.items()
+        c: ("decimal" if spec.item(i).value_type == "decimal" else "whole")
+        for i, c in cells.items()
     }
     assert ws.column_dimensions["E"].hidden
     assert "dx_requests_received" in wb.defined_names

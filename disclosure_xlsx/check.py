@@ -1,0 +1,247 @@
+"""Turn a located table into findings: cell by cell, then rule by rule.
+
+Every finding is collected; nothing stops at the first. Arithmetic rules run even where cells
+are blank (a blank counts as 0 there), so one finding does not hide another; a rule is skipped
+only where one of its cells holds no number at all (not a number, formula without value, missing).
+"""
+
+from __future__ import annotations
+
+from .findings import Finding, make
+from .grid import a1
+from .locate import Location, norm_label
+from .rules import RULE_KINDS, evaluate, finding_code
+from .spec import Item
+from .values import CellValue, classify, normalize_text
+
+#: A unit typed after a number in a 万元 cell that means the amount was entered in 元.
+YUAN = "元"
+
+
+def check_location(location: Location, blank_as_zero: bool = False) -> list[Finding]:
+    spec = location.spec
+    units = frozenset(spec.units) | {YUAN}
+    findings: list[Finding] = []
+    numbers: dict[str, float] = {}
+    cells: dict[str, str] = {}
+    for item in spec.items:
+        p = location.placements.get(item.id)
+        if p is None:
+            if item.is_data:
+                findings.append(make("missing-item", item=item.id, label=item.label))
+            continue
+        cell = a1(p.row, p.value_col)
+        cells[item.id] = cell
+        base = {"item": item.id, "label": item.label, "row": p.row}
+        if norm_label(p.label_text) not in {norm_label(t) for t in (item.label, *item.aliases)}:
+            findings.append(
+                make(
+                    "label-changed",
+                    **base,
+                    cell=a1(p.row, p.label_col),
+                    found=p.label_text,
+                    expected=item.label,
+                )
+            )
+        raw = location.grid.get(p.row, p.value_col)
+        if (p.row, p.value_col) in location.grid.formulas_without_value:
+            findings.append(make("formula-no-value", **base, cell=cell, found=None))
+            continue
+        value = classify(raw, units)
+        if not item.is_data:
+            if not value.is_blank:
+                findings.append(
+                    make("heading-filled", **base, cell=cell, found=raw, raw=_show(raw))
+                )
+            continue
+        findings.extend(_unit_finding(location, item, p.row, p.unit_col))
+        number = _value_findings(findings, item, value, cell, base, blank_as_zero)
+        if number is not None:
+            numbers[item.id] = number
+    findings.extend(_rule_findings(location, numbers, cells))
+    for stray in location.strays:
+        findings.append(
+            make(
+                "unexpected-row",
+                cell=a1(stray.row, stray.col),
+                row=stray.row,
+                found=stray.text,
+                raw=stray.text.strip(),
+            )
+        )
+    return sorted(findings, key=lambda f: (f.row, f.code != "blank"))
+
+
+def _unit_finding(location: Location, item: Item, row: int, unit_col: int | None) -> list[Finding]:
+    if unit_col is None:
+        return []
+    raw = location.grid.get(row, unit_col)
+    found = normalize_text(str(raw)) if raw is not None else ""
+    if not found or found == item.unit:
+        return []
+    return [
+        make(
+            "unit-mismatch",
+            item=item.id,
+            label=item.label,
+            cell=a1(row, unit_col),
+            row=row,
+            found=raw,
+            expected=item.unit,
+        )
+    ]
+
+
+def _value_findings(
+    findings: list[Finding],
+    item: Item,
+    value: CellValue,
+    cell: str,
+    base: dict,
+    blank_as_zero: bool,
+) -> float | None:
+    """Append the findings of one value cell; return the number it counts as (None: unknown)."""
+    raw = value.raw
+    if value.is_blank:
+        how_zh = "空单元格" if value.kind == "empty" else "只有空格"
+        how_en = "empty cell" if value.kind == "empty" else "whitespace only"
+        findings.append(
+            make(
+                "blank",
+                **base,
+                cell=cell,
+                found=raw,
+                expected=0,
+                severity="warning" if blank_as_zero else "error",
+                zh={"how": how_zh},
+                en={"how": how_en},
+                blank=value.kind,
+            )
+        )
+        return 0.0
+    if value.kind == "not-a-number":
+        findings.append(make("not-a-number", **base, cell=cell, found=_json(raw), raw=_show(raw)))
+        return None
+    number = value.number
+    assert number is not None
+    if value.kind == "text-number":
+        if item.unit == "万元" and value.unit_suffix == YUAN:
+            number = number / 10000
+            findings.append(
+                make(
+                    "implausible",
+                    **base,
+                    cell=cell,
+                    found=raw,
+                    expected=_num(number),
+                    zh={"detail": f"“{raw}”按元填写，本项单位是万元，应为 {_num(number)}"},
+                    en={"detail": f"'{raw}' is in yuan; this item is in 万元: {_num(number)}"},
+                )
+            )
+        else:
+            findings.append(
+                make(
+                    "number-as-text",
+                    **base,
+                    cell=cell,
+                    found=raw,
+                    expected=_num(number),
+                    raw=_show(raw),
+                    number=_num(number),
+                )
+            )
+    if number < 0:
+        findings.append(
+            make("negative", **base, cell=cell, found=_num(number), number=_num(number))
+        )
+    if item.value_type == "count" and not float(number).is_integer():
+        findings.append(
+            make(
+                "not-integer",
+                **base,
+                cell=cell,
+                found=_num(number),
+                expected=round(number),
+                unit=item.unit,
+                number=_num(number),
+            )
+        )
+    limit = item.max_value
+    if limit is not None and number > limit and value.unit_suffix != YUAN:
+        findings.append(
+            make(
+                "implausible",
+                **base,
+                cell=cell,
+                found=_num(number),
+                expected=_num(number / 10000),
+                zh={
+                    "detail": f"{_num(number)} 万元 偏大，是否按元填写？若是应为 {_num(number / 10000)}"
+                },
+                en={
+                    "detail": f"{_num(number)} 万元 is large; entered in yuan? then {_num(number / 10000)}"
+                },
+            )
+        )
+    return number
+
+
+def _rule_findings(
+    location: Location, numbers: dict[str, float], cells: dict[str, str]
+) -> list[Finding]:
+    spec = location.spec
+    out: list[Finding] = []
+
+    def name(item_id: str) -> str:
+        return f"{spec.item(item_id).short_label} {cells.get(item_id, '')}".rstrip()
+
+    def term(item_id: str) -> str:
+        return spec.item(item_id).short_label
+
+    for rule in spec.rules:
+        if any(i not in numbers for i in rule.items()):
+            continue
+        breach = evaluate(rule, numbers)
+        if breach is None:
+            continue
+        kind = RULE_KINDS[rule.kind]
+        zh, en = kind.describe(breach, lambda i, a=breach.anchor: name(i) if i == a else term(i))
+        code = finding_code(rule)
+        anchor = spec.item(breach.anchor)
+        fields = {"detail": f"{zh}（{rule.desc}）"} if code == "implausible" else {"arithmetic": zh}
+        fields_en = (
+            {"detail": f"{en} ({rule.desc_en})"} if code == "implausible" else {"arithmetic": en}
+        )
+        p = location.placements[breach.anchor]
+        out.append(
+            make(
+                code,
+                severity=rule.severity,
+                item=anchor.id,
+                label=anchor.label,
+                cell=cells[breach.anchor],
+                related=tuple(cells[i] for i in breach.related),
+                found=breach.found,
+                expected=breach.expected,
+                diff=breach.diff,
+                row=p.row,
+                zh=fields,
+                en=fields_en,
+                **fields,
+            )
+        )
+    return out
+
+
+def _num(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def _show(raw: object) -> str:
+    return (
+        str(raw).replace("\u3000", "□").replace("\u00a0", "□") if isinstance(raw, str) else str(raw)
+    )
+
+
+def _json(raw: object) -> object:
+    return raw if isinstance(raw, (str, int, float, bool)) or raw is None else str(raw)

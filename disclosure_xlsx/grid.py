@@ -1,0 +1,108 @@
+"""A sheet's raw cells as a sparse grid, whatever program saved the workbook.
+
+python-calamine reads xlsx, xlsm, xls and ods in about a millisecond and is the default. A sheet
+whose cells span a huge area (see :mod:`guard`) is read by openpyxl instead, from its sparse cell
+store, because calamine would allocate the whole area and abort the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .errors import UnreadableError
+from .guard import FileCheck
+
+Value = str | float | int | bool | object | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Non-empty cells of one sheet, keyed by 1-based (row, column)."""
+
+    name: str
+    cells: dict[tuple[int, int], Value]
+    formulas_without_value: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+
+    @cached_property
+    def by_row(self) -> dict[int, dict[int, Value]]:
+        """Rows in order, each a {column: value} map of its non-empty cells."""
+        rows: dict[int, dict[int, Value]] = {}
+        for (r, c), v in sorted(self.cells.items()):
+            rows.setdefault(r, {})[c] = v
+        return rows
+
+    def get(self, r: int, c: int) -> Value:
+        return self.cells.get((r, c))
+
+
+def a1(row: int, col: int) -> str:
+    """1-based (row, column) to an A1 address."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    col = 0
+    i = 0
+    while i < len(ref) and ref[i].isalpha():
+        col = col * 26 + ord(ref[i].upper()) - 64
+        i += 1
+    return int(ref[i:]), col
+
+
+def read_grids(check: FileCheck) -> list[Grid]:
+    """Every sheet of the workbook as a sparse grid."""
+    if check.format == "xlsx" and not check.dense_safe:
+        return _read_openpyxl(check)
+    return _read_calamine(check)
+
+
+def _formulas(check: FileCheck, name: str) -> frozenset[tuple[int, int]]:
+    scan = check.sheets.get(name)
+    return frozenset(parse_a1(ref) for ref in scan.formulas_without_value) if scan else frozenset()
+
+
+def _read_calamine(check: FileCheck) -> list[Grid]:
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    try:
+        wb = CalamineWorkbook.from_path(str(check.path))
+        grids = []
+        for index, name in enumerate(wb.sheet_names):
+            sheet = wb.get_sheet_by_index(index)
+            r0, c0 = sheet.start or (0, 0)
+            cells: dict[tuple[int, int], Value] = {}
+            for r, values in enumerate(sheet.to_python()):
+                for c, value in enumerate(values):
+                    if value is not None and value != "":
+                        cells[(r0 + r + 1, c0 + c + 1)] = value
+            grids.append(Grid(name, cells, _formulas(check, name)))
+        return grids
+    except PasswordError:
+        raise UnreadableError("工作簿设置了打开密码（已加密），请对方取消密码后重发") from None
+    except Exception as exc:  # calamine raises several error types, all meaning "cannot read"
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise UnreadableError(f"无法读取工作簿：{reason}") from None
+
+
+def _read_openpyxl(check: FileCheck) -> list[Grid]:
+    from openpyxl import load_workbook
+
+    try:
+        # NOTE: not read_only: WPS files with a wrong size header show only A1 in read-only mode.
+        wb = load_workbook(check.path, data_only=True)
+    except Exception as exc:
+        raise UnreadableError(f"无法读取工作簿：{type(exc).__name__}") from None
+    grids = []
+    for ws in wb.worksheets:
+        cells = {
+            key: cell.value
+            for key, cell in ws._cells.items()  # the sparse store: never iterate the claimed range
+            if cell.value is not None and cell.value != ""
+        }
+        grids.append(Grid(ws.title, cells, _formulas(check, ws.title)))
+    return grids

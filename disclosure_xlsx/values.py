@@ -1,0 +1,69 @@
+"""Classify a raw cell: blank, number, number stored as text, or not a number.
+
+Real returns hold '\\u300044', '44条', '４４', '1,234', ' 12 ', '无', '—' and '/': these are read
+as numbers but flagged, so the clerk knows the cell needs cleaning. '见附件', '约10', '10-12'
+are not numbers. The raw value is always kept for the report.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Literal
+
+ValueKind = Literal[
+    "empty", "whitespace", "number", "text-number", "not-a-number", "formula-no-value"
+]
+
+#: Text that departments write for "nothing happened"; read as 0.
+ZERO_WORDS = frozenset(
+    {"无", "没有", "—", "－", "-", "--", "——", "/", "／", "\\", "空", "暂无", "nil", "n/a", "na"}
+)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_WHITESPACE = "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff \t\r\n"
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A cell as read: its kind, the number it stands for (if any), and the raw value."""
+
+    kind: ValueKind
+    number: float | None
+    raw: object
+    unit_suffix: str | None = None  # a unit typed after the number: '44条', '251000元'
+
+    @property
+    def is_blank(self) -> bool:
+        return self.kind in ("empty", "whitespace")
+
+
+def normalize_text(text: str) -> str:
+    """Full-width to half-width (NFKC) with every kind of space removed."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in _WHITESPACE)
+
+
+def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
+    """Read one value cell; ``units`` are unit words a number may be followed by."""
+    if raw is None or raw == "":
+        return CellValue("empty", None, raw)
+    if isinstance(raw, bool) or isinstance(raw, (date, datetime, time)):
+        return CellValue("not-a-number", None, raw)
+    if isinstance(raw, (int, float)):
+        return CellValue("number", float(raw), raw)
+    text = normalize_text(str(raw))
+    if not text:
+        return CellValue("whitespace", None, raw)
+    if text.lower() in ZERO_WORDS:
+        return CellValue("text-number", 0.0, raw)
+    suffix = None
+    for unit in sorted(units, key=len, reverse=True):
+        if text.endswith(unit) and len(text) > len(unit):
+            text, suffix = text[: -len(unit)], unit
+            break
+    text = text.replace(",", "")
+    if _NUMBER.match(text):
+        return CellValue("text-number", float(text), raw, suffix)
+    return CellValue("not-a-number", None, raw)
