@@ -118,7 +118,7 @@ def _scan_sheets(archive: zipfile.ZipFile) -> dict[str, SheetScan]:
         rels_xml = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         rels_xml = b""
-    rels = {rid: target for rid, target in _REL.findall(rels_xml)}
+    rels = dict(_REL.findall(rels_xml))
     rels.update({rid: target for target, rid in _REL_ALT.findall(rels_xml)})
     scans: dict[str, SheetScan] = {}
     for raw_name, rid in _SHEET.findall(workbook):

@@ -123,7 +123,7 @@ def _header(grid: Grid, spec: Spec) -> tuple[int, int, int | None, int] | None:
 
 
 def _unit_name(grid: Grid) -> str | None:
-    for r, cells in grid.by_row.items():
+    for _r, cells in grid.by_row.items():
         for c, v in cells.items():
             if isinstance(v, str) and normalize_text(v).startswith("单位名称"):
                 rest = re.sub(r"^单位名称\s*[:：]?", "", v.strip(" \u3000")).strip(" \u3000")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from .i18n import Lang
 from .report import Report
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     console = "console"
     json = "json"
 

@@ -49,7 +49,7 @@ def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
     """Read one value cell; ``units`` are unit words a number may be followed by."""
     if raw is None or raw == "":
         return CellValue("empty", None, raw)
-    if isinstance(raw, bool) or isinstance(raw, (date, datetime, time)):
+    if isinstance(raw, (bool, date, datetime, time)):
         return CellValue("not-a-number", None, raw)
     if isinstance(raw, (int, float)):
         return CellValue("number", float(raw), raw)
