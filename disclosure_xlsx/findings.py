@@ -200,6 +200,7 @@ def make(
 ) -> Finding:
     """Build a finding from the catalogue; ``zh``/``en`` override fields per language."""
     entry = CATALOGUE[code]
+    context = {"found": found, "expected": expected, **fields}
     return Finding(
         code=code,
         severity=severity or entry.severity,
@@ -209,8 +210,8 @@ def make(
         related=related,
         found=found,
         expected=expected,
-        message_zh=entry.zh.format(**{**fields, **(zh or {})}),
-        message_en=entry.en.format(**{**fields, **(en or {})}),
+        message_zh=entry.zh.format(**{**context, **(zh or {})}),
+        message_en=entry.en.format(**{**context, **(en or {})}),
         row=row,
         diff=diff,
         params=fields,

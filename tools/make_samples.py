@@ -84,32 +84,61 @@ def _save(wb: Workbook, path: Path) -> None:
 
 
 CLEAN = {
-    "proactive_total": 120, "proactive_normative": 6, "normative_issued": 4,
-    "channel_gazette": 10, "channel_website": 118, "channel_weibo": 40, "channel_wechat": 35,
-    "response_hotspots": 3, "press_conferences": 2, "press_conferences_leaders": 1,
-    "online_interviews": 1, "online_interviews_leaders": 1, "policy_explainers": 5,
-    "requests_received": 7, "received_in_person": 2, "received_online": 4, "received_letter": 1,
-    "requests_closed": 7, "closed_on_time": 7, "requests_answered": 7,
-    "answer_disclosed": 4, "answer_partly_disclosed": 1, "answer_refused": 1,
-    "refused_privacy": 1, "answer_not_exist": 1,
-    "websites": 1, "websites_county": 1, "reading_rooms": 1, "reading_rooms_county": 1,
-    "visitors": 36, "visitors_county": 36, "fees": 0, "dedicated_offices": 1,
-    "capacity_reading_rooms": 1, "staff": 3, "staff_fulltime": 1, "staff_parttime": 2,
-    "budget": 2.5, "meetings_held": 2, "trainings_held": 1, "trainees": 12,
+    "proactive_total": 120,
+    "proactive_normative": 6,
+    "normative_issued": 4,
+    "channel_gazette": 10,
+    "channel_website": 118,
+    "channel_weibo": 40,
+    "channel_wechat": 35,
+    "response_hotspots": 3,
+    "press_conferences": 2,
+    "press_conferences_leaders": 1,
+    "online_interviews": 1,
+    "online_interviews_leaders": 1,
+    "policy_explainers": 5,
+    "requests_received": 7,
+    "received_in_person": 2,
+    "received_online": 4,
+    "received_letter": 1,
+    "requests_closed": 7,
+    "closed_on_time": 7,
+    "requests_answered": 7,
+    "answer_disclosed": 4,
+    "answer_partly_disclosed": 1,
+    "answer_refused": 1,
+    "refused_privacy": 1,
+    "answer_not_exist": 1,
+    "websites": 1,
+    "websites_county": 1,
+    "reading_rooms": 1,
+    "reading_rooms_county": 1,
+    "visitors": 36,
+    "visitors_county": 36,
+    "fees": 0,
+    "dedicated_offices": 1,
+    "capacity_reading_rooms": 1,
+    "staff": 3,
+    "staff_fulltime": 1,
+    "staff_parttime": 2,
+    "budget": 2.5,
+    "meetings_held": 2,
+    "trainings_held": 1,
+    "trainees": 12,
 }
 
 ERRORS = {
     **CLEAN,
-    "requests_received": 9,          # total-mismatch: parts add up to 7
-    "received_online": "4件",        # number-as-text with a unit typed after it
-    "answer_refused": 2,             # total-mismatch: only one reason given
-    "reviews": "\u3000",             # whitespace-only blank
-    "reviews_upheld": None,          # empty blank
+    "requests_received": 9,  # total-mismatch: parts add up to 7
+    "received_online": "4件",  # number-as-text with a unit typed after it
+    "answer_refused": 2,  # total-mismatch: only one reason given
+    "reviews": "\u3000",  # whitespace-only blank
+    "reviews_upheld": None,  # empty blank
     "press_conferences_leaders": 3,  # part-exceeds-whole: 3 > 2
-    "capacity_reading_rooms": 2,     # cross-check: 十 says 1
-    "budget": 25000,                 # implausible: 万元 entered in 元
-    "trainees": "见附件",            # not-a-number
-    "staff_parttime": 2.5,           # not-integer
+    "capacity_reading_rooms": 2,  # cross-check: 十 says 1
+    "budget": 25000,  # implausible: 万元 entered in 元
+    "trainees": "见附件",  # not-a-number
+    "staff_parttime": 2.5,  # not-integer
 }
 
 
