@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .findings import Finding, make
 from .grid import a1
-from .locate import Location, norm_label
+from .locate import Location, label_keys, norm_label
 from .rules import RULE_KINDS, evaluate, finding_code
 from .spec import Item
 from .values import CellValue, classify, normalize_text
@@ -33,7 +33,7 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
         cell = a1(p.row, p.value_col)
         cells[item.id] = cell
         base = {"item": item.id, "label": item.label, "row": p.row}
-        if norm_label(p.label_text) not in {norm_label(t) for t in (item.label, *item.aliases)}:
+        if norm_label(p.label_text) not in label_keys(item):
             findings.append(
                 make(
                     "label-changed",

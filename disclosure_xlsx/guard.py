@@ -25,7 +25,8 @@ MAX_DENSE_CELLS = 2_000_000
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<row [^>]*?r="([0-9]{1,7})"')
+_COL_REF = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 # A formula cell and what follows its formula. Its cached value is missing when there is no <v>,
 # or an empty one (openpyxl writes `<v />`) on a cell that is not typed as a string
 # (LibreOffice writes `t="str"` with `<v></v>` for a formula that yields "").
@@ -134,12 +135,10 @@ def _scan_sheets(archive: zipfile.ZipFile) -> dict[str, SheetScan]:
 
 
 def _scan(xml: bytes) -> SheetScan:
-    rows: list[int] = []
-    cols: list[int] = []
-    for col, row in _CELL_REF.findall(xml):
-        rows.append(int(row))
-        cols.append(_col_index(col))
-    area = (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) if rows else 0
+    # Rows and column letters repeat: take the distinct ones, not one int per cell.
+    rows = [int(r) for r in set(_ROW_REF.findall(xml))]
+    cols = [_col_index(c) for c in set(_COL_REF.findall(xml))]
+    area = (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) if rows and cols else 0
     missing = set()
     if b"<f" in xml:
         for ref, attrs, value in _FORMULA.findall(xml):
@@ -147,7 +146,7 @@ def _scan(xml: bytes) -> SheetScan:
             empty_string = bool(value) and b't="str"' in attrs
             if not cached and not empty_string:
                 missing.add(ref.decode())
-    return SheetScan(len(rows), area, frozenset(missing))
+    return SheetScan(xml.count(b"<c "), area, frozenset(missing))
 
 
 def _col_index(letters: bytes) -> int:

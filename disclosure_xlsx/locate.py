@@ -11,10 +11,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from .grid import Grid, Value
-from .spec import Spec, available_years, load_spec
+from .spec import Item, Spec, available_years, load_spec
 from .values import normalize_text
 
 MARKER_PREFIX = "disclosure-xlsx:"
@@ -63,10 +64,17 @@ class NotThisTable(Exception):
 _NUMBERING = re.compile(r"^(\d+)[、.．,，]")
 
 
+@lru_cache(maxsize=8192)
 def norm_label(text: str) -> str:
     """Label text for comparison: no spaces, half-width, '1、' written as '1.'."""
     text = normalize_text(text)
     return _NUMBERING.sub(r"\1.", text).rstrip(":")
+
+
+@lru_cache(maxsize=1024)
+def label_keys(item: Item) -> frozenset[str]:
+    """The normalised official label and aliases of an item."""
+    return frozenset(norm_label(t) for t in (item.label, *item.aliases))
 
 
 def locate(grids: list[Grid], year: str | None = None) -> Location:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Literal
 
 ValueKind = Literal[
@@ -22,7 +23,8 @@ ZERO_WORDS = frozenset(
     {"无", "没有", "—", "－", "-", "--", "——", "/", "／", "\\", "空", "暂无", "nil", "n/a", "na"}
 )
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_WHITESPACE = "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff \t\r\n"
+# After NFKC, full-width and non-breaking spaces are plain spaces; zero-width ones are not.
+_SPACES = re.compile(r"[\s\u200b\ufeff]+")
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,10 @@ class CellValue:
         return self.kind in ("empty", "whitespace")
 
 
+@lru_cache(maxsize=8192)
 def normalize_text(text: str) -> str:
     """Full-width to half-width (NFKC) with every kind of space removed."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not ch.isspace() and ch not in _WHITESPACE)
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:

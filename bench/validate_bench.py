@@ -1,0 +1,114 @@
+"""Benchmark: batch validation against bare readers, and start-up against bare Python.
+
+    python bench/validate_bench.py [-n 500]
+
+Everything is measured in one run on the same files, so the ratios hold on a noisy machine.
+Targets (2 cores): batch validation within 3x the bare python-calamine read; `--help` start-up
+within 10x `python -c pass`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from disclosure_xlsx import load_spec
+from disclosure_xlsx.template import layout, template_bytes
+from disclosure_xlsx.validate import validate
+
+DISTINCT = 20
+
+
+def make_files(folder: Path, n: int) -> list[Path]:
+    """N returned workbooks: DISTINCT filled templates with random numbers, copied round-robin."""
+    spec = load_spec("2014")
+    cells = layout(spec).value_cells
+    rng = random.Random(2014)
+    originals = []
+    for k in range(min(n, DISTINCT)):
+        path = folder / f"src_{k}.xlsx"
+        path.write_bytes(template_bytes(spec, f"单位{k}"))
+        wb = load_workbook(path)
+        ws = wb.active
+        for item in spec.data_items():
+            ws[cells[item.id]] = rng.choice([0, 0, 1, 2, 5, "\u30003", None])
+        wb.save(path)
+        originals.append(path)
+    files = []
+    for i in range(n):
+        target = folder / f"dept_{i:04d}.xlsx"
+        shutil.copyfile(originals[i % len(originals)], target)
+        files.append(target)
+    return files
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def bare_calamine(files: list[Path]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    for f in files:
+        CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
+
+
+def bare_openpyxl(files: list[Path]) -> None:
+    for f in files:
+        wb = load_workbook(f, read_only=True, data_only=True)
+        list(wb.worksheets[0].iter_rows(values_only=True))
+        wb.close()
+
+
+def startup(cmd: list[str], runs: int = 7) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=500, help="number of returned workbooks")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        files = make_files(Path(tmp), args.n)
+        bare_calamine(files[:5])  # warm the page cache and imports
+        t_cal = timed(lambda: bare_calamine(files))
+        t_ours = timed(lambda: validate(files))
+        t_opx = timed(lambda: bare_openpyxl(files))
+    exe = Path(sys.executable)
+    t_pass = startup([str(exe), "-c", "pass"])
+    t_help = startup([str(exe), "-m", "disclosure_xlsx", "--help"])
+    n = args.n
+    print(f"files: {n}")
+    print(f"bare python-calamine read : {t_cal:7.2f} s  {n / t_cal:8.0f} files/s  (baseline)")
+    print(
+        f"disclosure-xlsx validate  : {t_ours:7.2f} s  {n / t_ours:8.0f} files/s  "
+        f"{t_ours / t_cal:5.2f}x calamine (target <= 3x)"
+    )
+    print(
+        f"bare openpyxl read-only   : {t_opx:7.2f} s  {n / t_opx:8.0f} files/s  "
+        f"{t_opx / t_cal:5.2f}x calamine"
+    )
+    print(f"python -c pass            : {t_pass * 1000:7.0f} ms (baseline)")
+    print(
+        f"disclosure-xlsx --help    : {t_help * 1000:7.0f} ms  {t_help / t_pass:5.2f}x (target <= 10x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
