@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from disclosure_xlsx import load_spec
 from disclosure_xlsx.template import layout, template_bytes
-from disclosure_xlsx.validate import validate
+from disclosure_xlsx.validation import validate
 
 DISTINCT = 20
 

@@ -19,6 +19,8 @@ __all__ = [
     "load_spec_file",
     "parse_spec",
     "template_bytes",
+    "validate",
+    "validate_file",
     "write_template",
 ]
 
@@ -28,4 +30,8 @@ def __getattr__(name: str):  # lazy: openpyxl costs ~0.3 s to import
         from . import template
 
         return getattr(template, name)
+    if name in ("validate", "validate_file"):
+        from . import validation as module
+
+        return getattr(module, name)
     raise AttributeError(name)

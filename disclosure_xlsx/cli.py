@@ -116,7 +116,7 @@ def validate_command(
     Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
     """
     from .render import Format, render
-    from .validate import expand_paths, validate
+    from .validation import expand_paths, validate
 
     language = _lang(lang)
     try:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from disclosure_xlsx.cli import app
 from disclosure_xlsx.findings import CATALOGUE
 from disclosure_xlsx.render import Format, to_json
-from disclosure_xlsx.validate import validate, validate_file
+from disclosure_xlsx.validation import validate, validate_file
 
 from .conftest import ROOT
 from .workbooks import pasted_return, template_return
@@ -406,3 +406,18 @@ def test_dataframe_of_findings(tmp_path, spec):
     frame = validate(path).to_dataframe()
     assert list(frame["code"]) == ["total-mismatch"]
     assert frame.loc[0, "unit_name"] == "测试局"
+
+
+def test_readme_lists_every_finding_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    catalogue = readme.split("## Finding codes", 1)[1].split("\n## ", 1)[0]
+    listed = {line.split("`")[1] for line in catalogue.splitlines() if line.startswith("| `")}
+    assert listed == set(CATALOGUE)
+
+
+def test_library_entry_points():
+    import disclosure_xlsx
+
+    assert disclosure_xlsx.validate is validate
+    report = disclosure_xlsx.validate(ROOT / "samples" / "clean_2014.xlsx")
+    assert report.files[0].status == "ok"
