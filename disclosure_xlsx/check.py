@@ -12,7 +12,7 @@ from .grid import a1
 from .locate import Location, label_keys, norm_label
 from .rules import RULE_KINDS, evaluate, finding_code
 from .spec import Item
-from .values import CellValue, classify, normalize_text
+from .values import CellValue, classify, normalize_text, plain_number, visible
 
 #: A unit typed after a number in a 万元 cell that means the amount was entered in 元.
 YUAN = "元"
@@ -51,7 +51,7 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
         if not item.is_data:
             if not value.is_blank:
                 findings.append(
-                    make("heading-filled", **base, cell=cell, found=raw, raw=_show(raw))
+                    make("heading-filled", **base, cell=cell, found=raw, raw=visible(raw))
                 )
             continue
         findings.extend(_unit_finding(location, item, p.row, p.unit_col))
@@ -120,7 +120,7 @@ def _value_findings(
         )
         return 0.0
     if value.kind == "not-a-number":
-        findings.append(make("not-a-number", **base, cell=cell, found=_json(raw), raw=_show(raw)))
+        findings.append(make("not-a-number", **base, cell=cell, found=_json(raw), raw=visible(raw)))
         return None
     number = value.number
     assert number is not None
@@ -133,9 +133,11 @@ def _value_findings(
                     **base,
                     cell=cell,
                     found=raw,
-                    expected=_num(number),
-                    zh={"detail": f"“{raw}”按元填写，本项单位是万元，应为 {_num(number)}"},
-                    en={"detail": f"'{raw}' is in yuan; this item is in 万元: {_num(number)}"},
+                    expected=plain_number(number),
+                    zh={"detail": f"“{raw}”按元填写，本项单位是万元，应为 {plain_number(number)}"},
+                    en={
+                        "detail": f"'{raw}' is in yuan; this item is in 万元: {plain_number(number)}"
+                    },
                 )
             )
         else:
@@ -145,14 +147,20 @@ def _value_findings(
                     **base,
                     cell=cell,
                     found=raw,
-                    expected=_num(number),
-                    raw=_show(raw),
-                    number=_num(number),
+                    expected=plain_number(number),
+                    raw=visible(raw),
+                    number=plain_number(number),
                 )
             )
     if number < 0:
         findings.append(
-            make("negative", **base, cell=cell, found=_num(number), number=_num(number))
+            make(
+                "negative",
+                **base,
+                cell=cell,
+                found=plain_number(number),
+                number=plain_number(number),
+            )
         )
     if item.value_type == "count" and not float(number).is_integer():
         findings.append(
@@ -160,10 +168,10 @@ def _value_findings(
                 "not-integer",
                 **base,
                 cell=cell,
-                found=_num(number),
+                found=plain_number(number),
                 expected=round(number),
                 unit=item.unit,
-                number=_num(number),
+                number=plain_number(number),
             )
         )
     limit = item.max_value
@@ -173,13 +181,13 @@ def _value_findings(
                 "implausible",
                 **base,
                 cell=cell,
-                found=_num(number),
-                expected=_num(number / 10000),
+                found=plain_number(number),
+                expected=plain_number(number / 10000),
                 zh={
-                    "detail": f"{_num(number)} 万元 偏大，是否按元填写？若是应为 {_num(number / 10000)}"
+                    "detail": f"{plain_number(number)} 万元 偏大，是否按元填写？若是应为 {plain_number(number / 10000)}"
                 },
                 en={
-                    "detail": f"{_num(number)} 万元 is large; entered in yuan? then {_num(number / 10000)}"
+                    "detail": f"{plain_number(number)} 万元 is large; entered in yuan? then {plain_number(number / 10000)}"
                 },
             )
         )
@@ -231,16 +239,6 @@ def _rule_findings(
             )
         )
     return out
-
-
-def _num(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 6)
-
-
-def _show(raw: object) -> str:
-    return (
-        str(raw).replace("\u3000", "□").replace("\u00a0", "□") if isinstance(raw, str) else str(raw)
-    )
 
 
 def _json(raw: object) -> object:

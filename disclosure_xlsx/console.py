@@ -13,6 +13,7 @@ from .findings import Finding
 from .i18n import Lang, t
 from .report import FileReport, Report
 from .spec import Spec
+from .values import visible
 
 _STYLE = {"error": "red", "warning": "yellow"}
 
@@ -72,7 +73,7 @@ def _show(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.replace("\u3000", "□").replace("\u00a0", "□") or "（空）"
+        return visible(value) or "（空）"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -82,18 +83,15 @@ def cell_ranges(cells: list[str]) -> str:
     """'C7、C8、C9、C12' -> 'C7–C9、C12': runs of rows in one column shown as ranges."""
     from .grid import a1, parse_a1
 
-    parts: list[str] = []
-    run: list[tuple[int, int]] = []
+    runs: list[list[tuple[int, int]]] = []
     for row, col in (parse_a1(c) for c in cells):
-        if run and col == run[-1][1] and row == run[-1][0] + 1:
-            run.append((row, col))
-            continue
-        if run:
-            parts.append(a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}")
-        run = [(row, col)]
-    if run:
-        parts.append(a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}")
-    return "、".join(parts)
+        if runs and col == runs[-1][-1][1] and row == runs[-1][-1][0] + 1:
+            runs[-1].append((row, col))
+        else:
+            runs.append([(row, col)])
+    return "、".join(
+        a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}" for run in runs
+    )
 
 
 def _same_blank(a: Finding, b: Finding) -> bool:

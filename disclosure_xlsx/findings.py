@@ -143,6 +143,20 @@ CATALOGUE: dict[str, Code] = {
 }
 
 
+#: The keys of a finding in JSON reports and DataFrame columns, in order.
+FINDING_FIELDS = (
+    "code",
+    "severity",
+    "item",
+    "label",
+    "cell",
+    "related",
+    "found",
+    "expected",
+    "message",
+)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in one file, with everything a clerk needs to fix it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .findings import Finding
+from .findings import FINDING_FIELDS, Finding
 from .i18n import Lang
 
 if TYPE_CHECKING:
@@ -79,19 +79,7 @@ class Report:
         """One row per finding, with the file's path and unit name (pandas imported on demand)."""
         import pandas as pd
 
-        columns = [
-            "path",
-            "unit_name",
-            "code",
-            "severity",
-            "item",
-            "label",
-            "cell",
-            "related",
-            "found",
-            "expected",
-            "message",
-        ]
+        columns = ["path", "unit_name", *FINDING_FIELDS]
         rows = [
             {"path": f.path, "unit_name": f.unit_name, **finding.to_dict(lang)}
             for f in self.files

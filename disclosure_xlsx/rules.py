@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from .spec import Rule
+from .values import plain_number
 
 #: Tolerance for decimal (万元) arithmetic.
 EPS = 1e-6
@@ -71,10 +72,6 @@ def _sum(ref: Ref, ids: tuple[str, ...]) -> str:
     return f"SUM({','.join(ref(i) for i in ids)})"
 
 
-def _num(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else round(value, 6)
-
-
 class SumRule(RuleKind):
     name = "sum"
     code = "total-mismatch"
@@ -91,10 +88,10 @@ class SumRule(RuleKind):
         return Breach(
             anchor=total,
             related=parts,
-            found=_num(values[total]),
-            expected=_num(expected),
-            diff=_num(values[total] - expected),
-            terms=tuple((p, _num(values[p])) for p in parts),
+            found=plain_number(values[total]),
+            expected=plain_number(expected),
+            diff=plain_number(values[total] - expected),
+            terms=tuple((p, plain_number(values[p])) for p in parts),
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
@@ -124,10 +121,10 @@ class PartOfRule(RuleKind):
         return Breach(
             anchor=part,
             related=(whole,),
-            found=_num(values[part]),
-            expected=f"≤ {_num(values[whole])}",
-            diff=_num(values[part] - values[whole]),
-            terms=((whole, _num(values[whole])),),
+            found=plain_number(values[part]),
+            expected=f"≤ {plain_number(values[whole])}",
+            diff=plain_number(values[part] - values[whole]),
+            terms=((whole, plain_number(values[whole])),),
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
@@ -156,10 +153,10 @@ class ChannelsRule(RuleKind):
         return Breach(
             anchor=total,
             related=parts,
-            found=_num(value),
-            expected=f"{_num(low)}–{_num(high)}",
-            diff=_num(value - (low if value < low else high)),
-            terms=tuple((p, _num(values[p])) for p in parts),
+            found=plain_number(value),
+            expected=f"{plain_number(low)}–{plain_number(high)}",
+            diff=plain_number(value - (low if value < low else high)),
+            terms=tuple((p, plain_number(values[p])) for p in parts),
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
@@ -194,10 +191,10 @@ class SameAsRule(RuleKind):
         return Breach(
             anchor=item,
             related=(other,),
-            found=_num(values[item]),
-            expected=_num(values[other]),
-            diff=_num(values[item] - values[other]),
-            terms=((other, _num(values[other])),),
+            found=plain_number(values[item]),
+            expected=plain_number(values[other]),
+            diff=plain_number(values[item] - values[other]),
+            terms=((other, plain_number(values[other])),),
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
@@ -221,10 +218,10 @@ class AtMostRule(RuleKind):
         return Breach(
             anchor=item,
             related=(limit,),
-            found=_num(values[item]),
-            expected=f"≤ {_num(values[limit])}",
-            diff=_num(values[item] - values[limit]),
-            terms=((limit, _num(values[limit])),),
+            found=plain_number(values[item]),
+            expected=f"≤ {plain_number(values[limit])}",
+            diff=plain_number(values[item] - values[limit]),
+            terms=((limit, plain_number(values[limit])),),
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
@@ -251,10 +248,10 @@ class RequiresRule(RuleKind):
         return Breach(
             anchor=item,
             related=needed,
-            found=_num(values[item]),
+            found=plain_number(values[item]),
             expected=0,
             diff=None,
-            terms=tuple((n, _num(values[n])) for n in needed),
+            terms=tuple((n, plain_number(values[n])) for n in needed),
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:

@@ -94,5 +94,7 @@ def expand_paths(args: Iterable[str | Path]) -> list[Path]:
             out.extend(m for m in matches if m.is_file())
         else:
             out.append(path)  # reported as unreadable: 文件不存在
-    seen: set[Path] = set()
-    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+    unique: dict[Path, Path] = {}  # resolved -> as given, first occurrence wins
+    for p in out:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())

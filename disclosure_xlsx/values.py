@@ -69,3 +69,13 @@ def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
     if _NUMBER.match(text):
         return CellValue("text-number", float(text), raw, suffix)
     return CellValue("not-a-number", None, raw)
+
+
+def plain_number(value: float) -> int | float:
+    """44.0 -> 44; other floats rounded to 6 places, so reports show what a clerk typed."""
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def visible(raw: object) -> str:
+    """Text with full-width and non-breaking spaces shown as □, so 'blank' cells can be seen."""
+    return str(raw).replace("\u3000", "□").replace("\u00a0", "□")
