@@ -7,9 +7,12 @@ only where one of its cells holds no number at all (not a number, formula withou
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .findings import Finding, make
 from .grid import a1
 from .locate import Location, label_keys, norm_label
+from .repair import Fix, Sheet, Suggestions, suggest
 from .rules import RULE_KINDS, evaluate, finding_code
 from .spec import Item
 from .values import CellValue, classify, normalize_text, plain_number, visible
@@ -24,6 +27,8 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
     findings: list[Finding] = []
     numbers: dict[str, float] = {}
     cells: dict[str, str] = {}
+    blanks: set[str] = set()
+    headings: dict[str, float] = {}
     for item in spec.items:
         p = location.placements.get(item.id)
         if p is None:
@@ -53,12 +58,18 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
                 findings.append(
                     make("heading-filled", **base, cell=cell, found=raw, raw=visible(raw))
                 )
+                if value.number is not None:
+                    headings[item.id] = value.number
             continue
         findings.extend(_unit_finding(location, item, p.row, p.unit_col))
         number = _value_findings(findings, item, value, cell, base, blank_as_zero)
+        if value.is_blank:
+            blanks.add(item.id)
         if number is not None:
             numbers[item.id] = number
-    findings.extend(_rule_findings(location, numbers, cells))
+    hints = suggest(Sheet(spec, numbers, frozenset(blanks), cells, headings))
+    findings = [_with_fix(f, hints) for f in findings]
+    findings.extend(_rule_findings(location, numbers, cells, hints))
     for stray in location.strays:
         findings.append(
             make(
@@ -70,6 +81,16 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
             )
         )
     return sorted(findings, key=lambda f: (f.row, f.code != "blank"))
+
+
+def _with_fix(finding: Finding, hints: Suggestions) -> Finding:
+    """Attach a forced value to a blank cell and a move to a number typed on a heading."""
+    fix = None
+    if finding.code == "blank":
+        fix = hints.forced.get(finding.item or "")
+    elif finding.code == "heading-filled":
+        fix = hints.moves.get(finding.item or "")
+    return replace(finding, fix=fix) if fix else finding
 
 
 def _unit_finding(location: Location, item: Item, row: int, unit_col: int | None) -> list[Finding]:
@@ -116,6 +137,7 @@ def _value_findings(
                 zh={"how": how_zh},
                 en={"how": how_en},
                 blank=value.kind,
+                fix=_blank_fix(cell, item.id, value.kind, blank_as_zero),
             )
         )
         return 0.0
@@ -138,6 +160,14 @@ def _value_findings(
                     en={
                         "detail": f"'{raw}' is in yuan; this item is in 万元: {plain_number(number)}"
                     },
+                    fix=Fix(
+                        "unit",
+                        cell,
+                        item.id,
+                        plain_number(number),
+                        f"改为 {plain_number(number)}（万元）",
+                        f"enter {plain_number(number)} (万元)",
+                    ),
                 )
             )
         else:
@@ -150,6 +180,14 @@ def _value_findings(
                     expected=plain_number(number),
                     raw=visible(raw),
                     number=plain_number(number),
+                    fix=Fix(
+                        "clean",
+                        cell,
+                        item.id,
+                        plain_number(number),
+                        f"改为数字 {plain_number(number)}",
+                        f"store as the number {plain_number(number)}",
+                    ),
                 )
             )
     if number < 0:
@@ -189,13 +227,32 @@ def _value_findings(
                 en={
                     "detail": f"{plain_number(number)} 万元 is large; entered in yuan? then {plain_number(number / 10000)}"
                 },
+                fix=Fix(
+                    "unit",
+                    cell,
+                    item.id,
+                    plain_number(number / 10000),
+                    f"若按元填写，应改为 {plain_number(number / 10000)}（万元）",
+                    f"if entered in yuan, enter {plain_number(number / 10000)} (万元)",
+                ),
             )
         )
     return number
 
 
+def _blank_fix(cell: str, item_id: str, kind: str, blank_as_zero: bool) -> Fix | None:
+    """Whitespace-only cells are emptied; with --blank-as-zero every blank becomes 0."""
+    if blank_as_zero:
+        return Fix("clean", cell, item_id, 0, "按 0 填写", "enter 0")
+    if kind == "whitespace":
+        return Fix(
+            "clean", cell, item_id, None, "清除空格（留空待填）", "remove the spaces (left empty)"
+        )
+    return None
+
+
 def _rule_findings(
-    location: Location, numbers: dict[str, float], cells: dict[str, str]
+    location: Location, numbers: dict[str, float], cells: dict[str, str], hints: Suggestions
 ) -> list[Finding]:
     spec = location.spec
     out: list[Finding] = []
@@ -235,6 +292,7 @@ def _rule_findings(
                 row=p.row,
                 zh=fields,
                 en=fields_en,
+                fix=hints.by_rule.get(rule.index) if rule.severity == "error" else None,
                 **fields,
             )
         )

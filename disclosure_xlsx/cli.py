@@ -146,5 +146,48 @@ def validate_command(
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
 
 
+@app.command("fix")
+def fix_command(
+    path: Annotated[Path, typer.Argument(help="要修正的工作簿 The returned workbook")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="修正后的副本（默认：原名_修正.xlsx）")
+    ] = None,
+    blank_as_zero: Annotated[
+        bool, typer.Option("--blank-as-zero", help="空单元格填 0 Fill blank cells with 0")
+    ] = False,
+    apply_suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--apply-suggestions",
+            help="同时采纳建议：数字颠倒等笔误、标题行的数移到下一行、元换算为万元",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
+    lang: LangOpt = "zh",
+    year: Annotated[str | None, typer.Option("--year", help="只按该年度格式识别")] = None,
+) -> None:
+    """写出修正后的副本（原文件不动），列出每处改动，再校验副本。Write a corrected copy.
+
+    Exit code 0: the copy has no error; 1: it still has errors; 2: usage error.
+    """
+    from .console import print_fix
+    from .fix import fix_file
+
+    language = _lang(lang)
+    try:
+        result = fix_file(
+            path,
+            output,
+            blank_as_zero=blank_as_zero,
+            apply_suggestions=apply_suggestions,
+            force=force,
+            year=year,
+        )
+    except DisclosureError as exc:
+        raise _fail(exc) from None
+    print_fix(result, language)
+    raise typer.Exit(EXIT_FINDINGS if result.after.status != "ok" else EXIT_OK)
+
+
 def main() -> None:
     app()

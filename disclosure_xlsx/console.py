@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -14,6 +16,9 @@ from .i18n import Lang, t
 from .report import FileReport, Report
 from .spec import Spec
 from .values import visible
+
+if TYPE_CHECKING:
+    from .fix import FixResult
 
 _STYLE = {"error": "red", "warning": "yellow"}
 
@@ -115,6 +120,14 @@ def _rows(findings: tuple[Finding, ...]) -> Iterator[list[Finding]]:
         yield run
 
 
+def _hint(group: list[Finding], lang: Lang) -> str | None:
+    """The suggestion of a finding (or of a run of blanks, when they all share it)."""
+    reasons = {f.fix.reason(lang) if f.fix else None for f in group}
+    if len(reasons) != 1:
+        return None
+    return reasons.pop()
+
+
 def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     """One file: a header line and a table of findings a clerk can fix from."""
     label, label_en, colour = _STATUS[report.status]
@@ -145,7 +158,10 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     for group in _rows(report.findings):
         first = group[0]
         style = _STYLE[first.severity]
-        problem = f"[{style}]{first.title(lang)}[/{style}] {first.message(lang)}"
+        problem = f"[{style}]{first.title(lang)}[/{style}] {escape(first.message(lang))}"
+        hint = _hint(group, lang)
+        if hint:
+            problem += f"\n[green]→ {escape(hint)}[/green]"
         if len(group) > 1:
             cells = cell_ranges([f.cell for f in group if f.cell])
             what = f"{len(group)} 项" if lang == "zh" else f"{len(group)} items"
@@ -199,6 +215,49 @@ def print_report(report: Report, lang: Lang = "zh", console: Console | None = No
         console.print()
     if len(report.files) > 1:
         console.print(summary_view(report, lang), highlight=False)
+
+
+def changes_view(result: FixResult, lang: Lang = "zh") -> Group:
+    """Every changed cell of a corrected copy: before -> after, and why."""
+    zh = lang == "zh"
+    head = Text.assemble(
+        ("已写入 " if zh else "Wrote ", "bold"),
+        (str(result.output), "bold"),
+        f"（改动 {len(result.changes)} 个单元格）"
+        if zh
+        else f" ({len(result.changes)} cells changed)",
+    )
+    if not result.changes:
+        return Group(head)
+    table = Table(header_style="bold")
+    for name in (
+        ("单元格", "项目", "原值", "新值", "原因")
+        if zh
+        else ("Cell", "Item", "Before", "After", "Why")
+    ):
+        table.add_column(name, overflow="fold")
+    empty = "（空）" if zh else "(empty)"
+    for c in result.changes:
+        table.add_row(
+            c.cell,
+            c.label or "",
+            _show(c.before) or empty,
+            _show(c.after) or empty,
+            c.reason(lang),
+        )
+    rows: list = [head, table]
+    rows.extend(
+        Text(f"未修改 {s}" if zh else f"not changed: {s}", style="yellow") for s in result.skipped
+    )
+    return Group(*rows)
+
+
+def print_fix(result: FixResult, lang: Lang = "zh", console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(changes_view(result, lang), highlight=False)
+    console.print()
+    console.print("修正后的校验结果：" if lang == "zh" else "The copy, validated:", style="bold")
+    console.print(file_view(result.after, lang), highlight=False)
 
 
 def progress_bar():

@@ -8,9 +8,12 @@ list is checked against this table by a test, so the two cannot drift.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .i18n import Lang
+
+if TYPE_CHECKING:
+    from .repair import Fix
 
 Severity = Literal["error", "warning"]
 
@@ -154,6 +157,7 @@ FINDING_FIELDS = (
     "found",
     "expected",
     "message",
+    "fix",
 )
 
 
@@ -174,6 +178,7 @@ class Finding:
     row: int = 0  # sheet row, for ordering (0 for file-level findings)
     diff: float | int | None = None
     params: dict[str, Any] = field(default_factory=dict, compare=False)
+    fix: Fix | None = None  # what the cell most likely should hold (repair.py)
 
     def message(self, lang: Lang = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -193,6 +198,7 @@ class Finding:
             "found": self.found,
             "expected": self.expected,
             "message": self.message(lang),
+            "fix": self.fix.to_dict(lang) if self.fix else None,
         }
 
 
@@ -210,6 +216,7 @@ def make(
     diff: float | int | None = None,
     zh: dict[str, Any] | None = None,
     en: dict[str, Any] | None = None,
+    fix: Fix | None = None,
     **fields: Any,
 ) -> Finding:
     """Build a finding from the catalogue; ``zh``/``en`` override fields per language."""
@@ -229,4 +236,5 @@ def make(
         row=row,
         diff=diff,
         params=fields,
+        fix=fix,
     )

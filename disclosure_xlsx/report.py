@@ -81,7 +81,12 @@ class Report:
 
         columns = ["path", "unit_name", *FINDING_FIELDS]
         rows = [
-            {"path": f.path, "unit_name": f.unit_name, **finding.to_dict(lang)}
+            {
+                "path": f.path,
+                "unit_name": f.unit_name,
+                **finding.to_dict(lang),
+                "fix": finding.fix.reason(lang) if finding.fix else None,  # text, not a dict
+            }
             for f in self.files
             for finding in f.findings
         ]

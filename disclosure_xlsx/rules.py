@@ -33,6 +33,18 @@ class Breach:
 
 
 @dataclass(frozen=True)
+class Linear:
+    """A rule as linear algebra, ``sum(coef * value) <op> 0``: what repair reasons with."""
+
+    terms: tuple[tuple[str, int], ...]  # (item id, coefficient)
+    op: str  # "==" or "<="
+
+
+def _linear(op: str, plus: tuple[str, ...], minus: tuple[str, ...]) -> Linear:
+    return Linear(tuple((i, 1) for i in plus) + tuple((i, -1) for i in minus), op)
+
+
+@dataclass(frozen=True)
 class ExcelCheck:
     """A rule as spreadsheet formulas: when ``bad`` is TRUE, ``message`` explains it."""
 
@@ -55,6 +67,10 @@ class RuleKind:
 
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
         raise NotImplementedError
+
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        """The rule as linear constraints; empty when it is not linear (repair skips it)."""
+        return ()
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         raise NotImplementedError
@@ -79,6 +95,9 @@ class SumRule(RuleKind):
 
     def edges(self, rule: Rule) -> list[tuple[str, str]]:
         return [(rule.one("total"), p) for p in rule.many("parts")]
+
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        return (_linear("==", (rule.one("total"),), rule.many("parts")),)
 
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
         total, parts = rule.one("total"), rule.many("parts")
@@ -114,6 +133,9 @@ class PartOfRule(RuleKind):
     def edges(self, rule: Rule) -> list[tuple[str, str]]:
         return [(rule.one("whole"), rule.one("part"))]
 
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        return (_linear("<=", (rule.one("part"),), (rule.one("whole"),)),)
+
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
         part, whole = rule.one("part"), rule.one("whole")
         if values[part] <= values[whole] + EPS:
@@ -142,6 +164,13 @@ class ChannelsRule(RuleKind):
     name = "channels"
     code = "channel-bounds"
     roles: ClassVar[dict[str, bool]] = {"total": False, "parts": True}
+
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        total, parts = rule.one("total"), rule.many("parts")
+        return (
+            *(_linear("<=", (p,), (total,)) for p in parts),
+            _linear("<=", (total,), parts),
+        )
 
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
         total, parts = rule.one("total"), rule.many("parts")
@@ -184,6 +213,9 @@ class SameAsRule(RuleKind):
     code = "cross-check"
     roles: ClassVar[dict[str, bool]] = {"item": False, "other": False}
 
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        return (_linear("==", (rule.one("item"),), (rule.one("other"),)),)
+
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
         item, other = rule.one("item"), rule.one("other")
         if abs(values[item] - values[other]) <= EPS:
@@ -210,6 +242,9 @@ class AtMostRule(RuleKind):
     name = "at-most"
     code = "implausible"
     roles: ClassVar[dict[str, bool]] = {"item": False, "limit": False}
+
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        return (_linear("<=", (rule.one("item"),), (rule.one("limit"),)),)
 
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
         item, limit = rule.one("item"), rule.one("limit")

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from disclosure_xlsx.cli import app
 from disclosure_xlsx.findings import CATALOGUE
 from disclosure_xlsx.render import Format, to_json
+from disclosure_xlsx.template import layout
 from disclosure_xlsx.validation import validate, validate_file
 
 from .conftest import ROOT
@@ -350,8 +351,17 @@ def test_json_shape_and_cli_equals_library(tmp_path, spec):
             "found",
             "expected",
             "message",
+            "fix",
         }
         assert finding["code"] in CATALOGUE
+    fixes = {f["code"]: f["fix"] for f in file["findings"]}
+    # the only blank part of a total of 5 whose other parts are 0: the rules force it
+    assert fixes["blank"] == {
+        "cell": layout(spec).value_cells["received_fax"],
+        "value": 5,
+        "reason": "可推算为 5（收到申请数应等于当面、传真、网络、信函、其他五种形式申请数之和）",
+        "kind": "forced",
+    }
     english = json.loads(
         runner.invoke(app, ["validate", str(path), "--format", "json", "--lang", "en"]).stdout
     )

@@ -1,0 +1,57 @@
+"""LibreOffice headless, where installed: to turn .xls/.ods returns into .xlsx we can edit.
+
+openpyxl edits only xlsx/xlsm; departments also send .xls and .ods. Rather than rebuild their
+layout from cell values (losing widths, merges and fonts), we let a real office suite convert it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import DisclosureError
+
+TIMEOUT = 180  # seconds; the first start of a fresh profile is slow
+
+
+def soffice() -> str | None:
+    """The LibreOffice executable, or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(src: Path, fmt: str, outdir: Path) -> Path:
+    """Convert ``src`` to ``fmt`` (e.g. "xlsx", "pdf") in ``outdir`` with a private profile."""
+    exe = soffice()
+    if exe is None:
+        raise DisclosureError(
+            f"{src.name}：处理 {src.suffix} 文件需要 LibreOffice（soffice），请安装，"
+            "或先在 Excel/WPS 中另存为 .xlsx"
+        )
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dx-lo-") as profile:
+        try:
+            subprocess.run(
+                [
+                    exe,
+                    f"-env:UserInstallation={Path(profile).as_uri()}",
+                    "--headless",
+                    "--convert-to",
+                    fmt,
+                    "--outdir",
+                    str(outdir),
+                    str(src),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=TIMEOUT,
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise DisclosureError(
+                f"{src.name}：LibreOffice 转换失败（{type(exc).__name__}）"
+            ) from None
+    out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
+    if not out.exists():
+        raise DisclosureError(f"{src.name}：LibreOffice 没有生成 {out.name}")
+    return out
