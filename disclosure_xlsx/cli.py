@@ -110,6 +110,13 @@ def validate_command(
     year: Annotated[
         str | None, typer.Option("--year", help="只按该年度格式识别 Only this template year")
     ] = None,
+    annotate_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            help="把有问题的文件另存一份批注副本到此文件夹（标色、批注、校验结果表），可直接发回",
+        ),
+    ] = None,
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
@@ -143,6 +150,11 @@ def validate_command(
     except DisclosureError as exc:
         raise _fail(exc) from None
     render(report, form, language, output)
+    if annotate_dir is not None:
+        from .annotate import annotate
+        from .console import print_annotated
+
+        print_annotated(annotate(report, annotate_dir, language), language)
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
 
 

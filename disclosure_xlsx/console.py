@@ -18,6 +18,7 @@ from .spec import Spec
 from .values import visible
 
 if TYPE_CHECKING:
+    from .annotate import Annotated
     from .fix import FixResult
 
 _STYLE = {"error": "red", "warning": "yellow"}
@@ -258,6 +259,19 @@ def print_fix(result: FixResult, lang: Lang = "zh", console: Console | None = No
     console.print()
     console.print("修正后的校验结果：" if lang == "zh" else "The copy, validated:", style="bold")
     console.print(file_view(result.after, lang), highlight=False)
+
+
+def print_annotated(written: list[Annotated], lang: Lang = "zh") -> None:
+    """One line per annotated copy, on stderr (stdout may carry the JSON report)."""
+    console = error_console()
+    zh = lang == "zh"
+    for a in written:
+        if a.output:
+            console.print(f"已写出批注副本：{a.output}" if zh else f"annotated copy: {a.output}")
+        else:
+            console.print(f"[red]未能批注[/red] {escape(a.error or '')}", highlight=False)
+    if not written:
+        console.print("没有需要批注的文件" if zh else "no file needed annotating")
 
 
 def progress_bar():
