@@ -101,7 +101,7 @@ def validate_command(
         bool,
         typer.Option("--blank-as-zero", help="空单元格按 0 计，只作提示 Blank cells count as 0"),
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="console | json")] = "console",
+    fmt: Annotated[str, typer.Option("--format", help="console | json | html")] = "console",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="报告写入文件")] = None,
     lang: LangOpt = "zh",
     strict: Annotated[
@@ -129,7 +129,7 @@ def validate_command(
     try:
         form = Format(fmt)
     except ValueError:
-        raise typer.BadParameter("console 或 json", param_hint="--format") from None
+        raise typer.BadParameter("console、json 或 html", param_hint="--format") from None
     try:
         files = expand_paths(paths)
         if not files:
@@ -156,6 +156,62 @@ def validate_command(
 
         print_annotated(annotate(report, annotate_dir, language), language)
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
+
+
+@app.command("fill")
+def fill_command(
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="数据文件 .csv/.json/.xlsx：项目编号或名称 + 数值"),
+    ],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
+    unit_name: Annotated[str, typer.Option("--unit-name", help="单位名称")] = "",
+    year: YearOpt = "2014",
+    missing_as_zero: Annotated[
+        bool, typer.Option("--missing-as-zero", help="数据中没有的项目填 0（否则留空）")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
+    lang: LangOpt = "zh",
+) -> None:
+    """用数据填写统计表模板，并校验填好的表。Fill the template from data.
+
+    Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
+    """
+    from .console import print_report
+    from .fill import fill, read_data
+    from .report import Report
+    from .roster import safe_filename
+    from .spec import load_spec
+    from .validation import validate_file
+
+    language = _lang(lang)
+    target = output or Path(
+        f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"filled_{year}.xlsx"
+    )
+    try:
+        if target.exists() and not force:
+            raise DisclosureError(f"{target} 已存在；如需覆盖请加 --force")
+        filled = fill(
+            load_spec(year),
+            read_data(data),
+            unit_name,
+            missing_as_zero=missing_as_zero,
+            source=str(data),
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(filled.xlsx)
+    except DisclosureError as exc:
+        raise _fail(exc) from None
+    from .console import print_line
+
+    print_line(
+        f"已生成 {target}：填入 {len(filled.values)} 项，留空 {len(filled.blank)} 项"
+        if language == "zh"
+        else f"wrote {target}: {len(filled.values)} items filled, {len(filled.blank)} left blank"
+    )
+    report = validate_file(target, year=year)
+    print_report(Report((report,)), language)
+    raise typer.Exit(EXIT_FINDINGS if report.status != "ok" else EXIT_OK)
 
 
 @app.command("fix")

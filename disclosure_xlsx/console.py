@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -13,7 +12,7 @@ from rich.tree import Tree
 
 from .findings import Finding
 from .i18n import Lang, t
-from .report import FileReport, Report
+from .report import FileReport, Report, cell_ranges, group_findings
 from .spec import Spec
 from .values import visible
 
@@ -85,42 +84,6 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def cell_ranges(cells: list[str]) -> str:
-    """'C7、C8、C9、C12' -> 'C7–C9、C12': runs of rows in one column shown as ranges."""
-    from .grid import a1, parse_a1
-
-    runs: list[list[tuple[int, int]]] = []
-    for row, col in (parse_a1(c) for c in cells):
-        if runs and col == runs[-1][-1][1] and row == runs[-1][-1][0] + 1:
-            runs[-1].append((row, col))
-        else:
-            runs.append([(row, col)])
-    return "、".join(
-        a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}" for run in runs
-    )
-
-
-def _same_blank(a: Finding, b: Finding) -> bool:
-    return a.code == "blank" and (a.severity, a.params.get("blank")) == (
-        b.severity,
-        b.params.get("blank"),
-    )
-
-
-def _rows(findings: tuple[Finding, ...]) -> Iterator[list[Finding]]:
-    """Findings in order, with each run of consecutive blank cells as one group."""
-    run: list[Finding] = []
-    for f in findings:
-        if f.code == "blank" and run and _same_blank(run[-1], f):
-            run.append(f)
-            continue
-        if run:
-            yield run
-        run = [f]
-    if run:
-        yield run
-
-
 def _hint(group: list[Finding], lang: Lang) -> str | None:
     """The suggestion of a finding (or of a run of blanks, when they all share it)."""
     reasons = {f.fix.reason(lang) if f.fix else None for f in group}
@@ -156,7 +119,7 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     table = Table(show_lines=False, expand=False, header_style="bold")
     for name, width in zip(_HEAD[lang], (24, 22, 60, 10, 8, 6), strict=True):
         table.add_column(name, overflow="fold", max_width=width)
-    for group in _rows(report.findings):
+    for group in group_findings(report.findings):
         first = group[0]
         style = _STYLE[first.severity]
         problem = f"[{style}]{first.title(lang)}[/{style}] {escape(first.message(lang))}"

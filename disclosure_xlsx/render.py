@@ -13,6 +13,7 @@ from .report import Report
 class Format(StrEnum):
     console = "console"
     json = "json"
+    html = "html"
 
 
 def to_json(report: Report, lang: Lang = "zh") -> str:
@@ -21,8 +22,13 @@ def to_json(report: Report, lang: Lang = "zh") -> str:
 
 def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None = None) -> None:
     """Write the report to ``output`` (or stdout) in the chosen format."""
-    if fmt is Format.json:
-        text = to_json(report, lang)
+    if fmt in (Format.json, Format.html):
+        if fmt is Format.json:
+            text = to_json(report, lang)
+        else:
+            from .html_report import to_html
+
+            text = to_html(report, lang).rstrip("\n")
         if output:
             output.write_text(text + "\n", encoding="utf-8")
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,8 +62,13 @@ def layout(spec: Spec) -> TemplateLayout:
     return TemplateLayout(cells, UNIT_NAME_CELL)
 
 
-def build_workbook(spec: Spec, unit_name: str = "", password: str | None = None) -> Workbook:
-    """The template as an openpyxl workbook, not yet saved."""
+def build_workbook(
+    spec: Spec,
+    unit_name: str = "",
+    password: str | None = None,
+    values: Mapping[str, float | int] | None = None,
+) -> Workbook:
+    """The template as an openpyxl workbook, not yet saved; ``values`` pre-fills items (fill)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -75,6 +81,9 @@ def build_workbook(spec: Spec, unit_name: str = "", password: str | None = None)
     _add_live_checks(ws, spec, rows)
     _add_ids(wb, ws, spec, rows)
     _set_print(ws, last_row)
+    cells = layout(spec).value_cells
+    for item_id, value in (values or {}).items():
+        ws[cells[item_id]] = value
     ws.protection.sheet = True
     ws.protection.selectLockedCells = False
     ws.protection.selectUnlockedCells = False
@@ -89,11 +98,16 @@ def build_workbook(spec: Spec, unit_name: str = "", password: str | None = None)
     return wb
 
 
-def template_bytes(spec: Spec, unit_name: str = "", password: str | None = None) -> bytes:
+def template_bytes(
+    spec: Spec,
+    unit_name: str = "",
+    password: str | None = None,
+    values: Mapping[str, float | int] | None = None,
+) -> bytes:
     """The template as .xlsx bytes; identical for identical arguments."""
     from openpyxl.writer.excel import ExcelWriter
 
-    wb = build_workbook(spec, unit_name, password)
+    wb = build_workbook(spec, unit_name, password, values)
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         # NOTE: ExcelWriter, not save_workbook: the latter stamps "modified" with the clock.
