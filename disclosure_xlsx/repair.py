@@ -24,7 +24,7 @@ from itertools import combinations
 from typing import Any, Literal
 
 from .i18n import Lang
-from .rules import EPS, RULE_KINDS, Linear, evaluate
+from .rules import EPS, Linear, evaluate, linear_of
 from .spec import Rule, Spec
 from .values import plain_number
 
@@ -122,7 +122,7 @@ def _forced(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
     while changed:
         changed = False
         for rule in rules:
-            for lin in RULE_KINDS[rule.kind].linear(rule):
+            for lin in linear_of(rule):
                 for item_id, value in _solve_blank(lin, known, open_).items():
                     trial = {**known, item_id: value}
                     if not _fits(sheet, item_id, value) or not _holds_all(
@@ -197,18 +197,22 @@ def keystroke(old: float, new: float) -> tuple[str, str] | None:
 
 def _typos(sheet: Sheet, rules: list[Rule], broken: list[Rule]) -> dict[int, Fix]:
     numbers = sheet.numbers
-    held = [r for r in rules if r not in broken and all(i in numbers for i in r.items())]
+    broken_at = {r.index for r in broken}
+    held = [r for r in rules if r.index not in broken_at and all(i in numbers for i in r.items())]
+    targets: dict[str, float | None] = {}  # item -> the value the broken rules ask of it
     in_held = {i for r in held for i in r.items()}
     out: dict[int, Fix] = {}
     for rule in broken:
-        lins = [lin for lin in RULE_KINDS[rule.kind].linear(rule) if lin.op == "=="]
+        lins = [lin for lin in linear_of(rule) if lin.op == "=="]
         if not lins:
             continue
         found: list[tuple[int, Fix]] = []  # (broken rules the repair mends, repair)
         for item_id in dict.fromkeys(rule.items()):
             if item_id in in_held or item_id in sheet.blanks:
                 continue
-            target = _solve_one(item_id, sheet, broken)
+            if item_id not in targets:
+                targets[item_id] = _solve_one(item_id, sheet, broken)
+            target = targets[item_id]
             if target is None or not _fits(sheet, item_id, target):
                 continue
             how = keystroke(numbers[item_id], target)
@@ -245,7 +249,7 @@ def _solve_one(item_id: str, sheet: Sheet, broken: list[Rule]) -> float | None:
     """The one value of ``item_id`` that every broken equality containing it asks for."""
     targets = []
     for rule in broken:
-        for lin in RULE_KINDS[rule.kind].linear(rule):
+        for lin in linear_of(rule):
             coef = dict(lin.terms).get(item_id)
             if lin.op != "==" or coef is None:
                 continue
@@ -288,11 +292,13 @@ def _localise(sheet: Sheet, rules: list[Rule], broken: list[Rule]) -> dict[int, 
     """Fellegi-Holt per group of connected rules: breaks in unrelated parts are separate."""
     numbers = sheet.numbers
     usable = [r for r in rules if all(i in numbers for i in r.items())]
+    broken_at = {r.index for r in broken}
+    order = {item.id: n for n, item in enumerate(sheet.spec.items)}
     out: dict[int, Fix] = {}
     for group in _components(usable):
-        group_broken = [r for r in group if r in broken]
+        group_broken = [r for r in group if r.index in broken_at]
         if group_broken:
-            fix = _localise_group(sheet, group, group_broken)
+            fix = _localise_group(sheet, group, group_broken, order)
             out.update({r.index: fix for r in group_broken})
     return out
 
@@ -308,9 +314,10 @@ def _components(rules: list[Rule]) -> list[list[Rule]]:
     return [sorted(g[1], key=lambda r: r.index) for g in groups]
 
 
-def _localise_group(sheet: Sheet, group: list[Rule], broken: list[Rule]) -> Fix:
-    lins = [lin for r in group for lin in RULE_KINDS[r.kind].linear(r)]
-    order = {item.id: n for n, item in enumerate(sheet.spec.items)}
+def _localise_group(
+    sheet: Sheet, group: list[Rule], broken: list[Rule], order: dict[str, int]
+) -> Fix:
+    lins = [lin for r in group for lin in linear_of(r)]
     pool = sorted({i for r in group for i in r.items()}, key=order.__getitem__)
     must_hit = [set(r.items()) for r in broken]
     answers: list[tuple[str, ...]] = []
@@ -475,7 +482,9 @@ def _moves(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
             if child.id not in sheet.blanks or not _fits(sheet, child.id, value):
                 continue
             trial = {**sheet.numbers, child.id: value}
-            if _holds_all((r for r in rules if child.id in r.items()), trial):
+            if _holds_all(
+                (r for r in sheet.spec.rules_for(child.id) if r.severity == "error"), trial
+            ):
                 v, cell = _show(value), sheet.cells[child.id]
                 out[heading.id] = Fix(
                     "move",

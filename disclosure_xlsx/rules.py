@@ -308,6 +308,17 @@ def finding_code(rule: Rule) -> str:
     return "implausible" if rule.severity == "warning" else RULE_KINDS[rule.kind].code
 
 
+_LINEAR: dict[int, tuple[Rule, tuple[Linear, ...]]] = {}
+
+
+def linear_of(rule: Rule) -> tuple[Linear, ...]:
+    """``RuleKind.linear`` of a rule, computed once (repair asks for it thousands of times)."""
+    hit = _LINEAR.get(id(rule))
+    if hit is None or hit[0] is not rule:  # keyed by identity; the rule is kept alive here
+        hit = _LINEAR[id(rule)] = (rule, RULE_KINDS[rule.kind].linear(rule))
+    return hit[1]
+
+
 def evaluate(rule: Rule, values: Mapping[str, float]) -> Breach | None:
     """Test one rule; values must hold a number for every item the rule involves."""
     return RULE_KINDS[rule.kind].check(rule, values)

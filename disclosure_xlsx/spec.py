@@ -62,9 +62,14 @@ class Rule:
     desc_en: str
     index: int
 
+    _items: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_items", tuple(i for ids in self.refs.values() for i in ids))
+
     def items(self) -> tuple[str, ...]:
         """Every item the rule involves, in declaration order."""
-        return tuple(i for ids in self.refs.values() for i in ids)
+        return self._items
 
     def one(self, role: str) -> str:
         return self.refs[role][0]
@@ -98,8 +103,17 @@ class Spec:
     source: str = field(default="", compare=False)
     _by_id: dict[str, Item] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    _rules_for: dict[str, tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {i.id: i for i in self.items})
+        by_item: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for item_id in dict.fromkeys(rule.items()):
+                by_item.setdefault(item_id, []).append(rule)
+        object.__setattr__(self, "_rules_for", {k: tuple(v) for k, v in by_item.items()})
 
     @property
     def marker(self) -> str:
@@ -116,7 +130,7 @@ class Spec:
         return tuple(i for i in self.items if i.is_data)
 
     def rules_for(self, item_id: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if item_id in r.items())
+        return self._rules_for.get(item_id, ())
 
 
 _PREFIX = re.compile(

@@ -171,3 +171,14 @@ def test_report_carries_the_typo_fix(tmp_path, spec, build):
     row = 5 + [i.id for i in spec.items].index("received_online") + shift
     assert finding.fix.cell == f"C{row}"
     assert finding.to_dict()["fix"]["reason"] == f"C{row} 可能应为 116（相邻数字颠倒：填的是 161）"
+
+
+def test_readme_documents_every_suggestion_kind():
+    from typing import get_args
+
+    from disclosure_xlsx.repair import FixKind
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert all(f"| `{kind}` |" in readme for kind in get_args(FixKind))
