@@ -298,8 +298,51 @@ class RequiresRule(RuleKind):
         return f"{head}，但 {needed}", f"{head}, but {needed}"
 
 
+class BalanceRule(RuleKind):
+    """Σ left = Σ right: what came in equals what went out (2021 table 三: 一 + 二 = 三 + 四)."""
+
+    name = "balance"
+    code = "total-mismatch"
+    roles: ClassVar[dict[str, bool]] = {"left": True, "right": True}
+
+    def linear(self, rule: Rule) -> tuple[Linear, ...]:
+        return (_linear("==", rule.many("left"), rule.many("right")),)
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        left, right = rule.many("left"), rule.many("right")
+        have = sum(values[i] for i in left)
+        want = sum(values[i] for i in right)
+        if abs(have - want) <= EPS:
+            return None
+        return Breach(
+            anchor=right[0],
+            related=(*left, *right[1:]),
+            found=plain_number(want),
+            expected=plain_number(have),
+            diff=plain_number(want - have),
+            terms=tuple((i, plain_number(values[i])) for i in (*left, *right)),
+        )
+
+    def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
+        left, right = _sum(ref, rule.many("left")), _sum(ref, rule.many("right"))
+        return ExcelCheck(
+            rule.many("right")[0], f"ROUND({left}-{right},6)<>0", f'"收支不平："&{left}&"≠"&{right}'
+        )
+
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+        items = [i for i, _ in breach.terms]  # the left side, then the right side from the anchor
+        split = items.index(breach.anchor)
+        lhs = " + ".join(f"{name(i)} {v}" for i, v in breach.terms[:split])
+        rhs = " + ".join(f"{name(i)} {v}" for i, v in breach.terms[split:])
+        return (
+            f"{lhs} = {breach.expected}，但 {rhs} = {breach.found}，差 {breach.diff}",
+            f"{lhs} = {breach.expected}, but {rhs} = {breach.found}, off by {breach.diff}",
+        )
+
+
 RULE_KINDS: dict[str, RuleKind] = {
-    k.name: k() for k in (SumRule, PartOfRule, ChannelsRule, SameAsRule, AtMostRule, RequiresRule)
+    k.name: k()
+    for k in (SumRule, PartOfRule, ChannelsRule, SameAsRule, AtMostRule, RequiresRule, BalanceRule)
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +24,14 @@ Severity = Literal["error", "warning"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
 _VALUE_TYPES = ("count", "decimal")
+_TABLE_KEYS = frozenset(
+    {"id", "title", "part", "header", "unit", "unit_column", "row_labels", "columns", "rows"}
+)
+
+
+def _group(column: dict) -> tuple[str, ...]:
+    group = column.get("group", ())
+    return (group,) if isinstance(group, str) else tuple(group)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,9 @@ class Item:
     table: str
     aliases: tuple[str, ...] = ()
     max_value: float | None = None  # above this a value is implausible (万元 entered in 元)
+    row: str = ""  # the row id (== id for one-column tables)
+    column: str = ""  # the column id
+    row_label: str = ""  # the printed row label, what a pasted table is matched by
 
     @property
     def is_data(self) -> bool:
@@ -79,11 +90,52 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A value column of a table; ``group`` is the path of merged headers above its label."""
+
+    id: str
+    label: str
+    group: tuple[str, ...] = ()
+    unit: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def full_label(self) -> str:
+        return "·".join((*self.group, self.label))
+
+
+@dataclass(frozen=True)
 class Table:
+    """One printed table. A one-column table with a unit column is the 2014 layout."""
+
     id: str
     title: str
     header: tuple[str, ...]
     columns: tuple[str, ...]
+    part: str = ""  # the section title printed above the table (several tables may share it)
+    column_specs: tuple[Column, ...] = ()
+    rows: tuple[str, ...] = ()
+    unit_column: bool = True
+    row_labels: bool = True
+
+    @property
+    def is_matrix(self) -> bool:
+        """Laid out as label | value columns (no unit column): the 2021 tables."""
+        return not self.unit_column
+
+    def column(self, column_id: str) -> Column:
+        return next(c for c in self.column_specs if c.id == column_id)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A layout seen in real returns in which a heading row is filled as one data row."""
+
+    id: str
+    row: str
+    replaces: tuple[str, ...]
+    desc: str
+    desc_en: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +153,8 @@ class Spec:
     items: tuple[Item, ...]
     rules: tuple[Rule, ...]
     source: str = field(default="", compare=False)
+    variants: tuple[Variant, ...] = ()
+    variant: str | None = None  # set on a spec derived by with_variant
     _by_id: dict[str, Item] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     _rules_for: dict[str, tuple[Rule, ...]] = field(
@@ -131,6 +185,18 @@ class Spec:
 
     def rules_for(self, item_id: str) -> tuple[Rule, ...]:
         return self._rules_for.get(item_id, ())
+
+    @property
+    def is_matrix(self) -> bool:
+        return any(t.is_matrix for t in self.tables)
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+    def with_variant(self, variant_id: str) -> Spec:
+        """The spec as a variant layout reads: the variant's heading row becomes a data row,
+        its sub-rows go, and rules that summed the sub-rows sum the one row instead."""
+        return _with_variant(self, variant_id)
 
 
 _PREFIX = re.compile(
@@ -202,7 +268,9 @@ class _Builder:
             if unit not in units:
                 raise self.fail(f"[plausible_max] 的单位 {unit!r} 未在 [units] 中声明")
         tables, items = self.tables(units, limits)
-        rules = self.rules({i.id: i for i in items})
+        by_id = {i.id: i for i in items}
+        rules = self.rules(by_id)
+        variants = self.variants(by_id)
         return Spec(
             id=str(head["id"]),
             year=str(head["year"]),
@@ -215,6 +283,7 @@ class _Builder:
             items=tuple(items),
             rules=tuple(rules),
             source=self.source,
+            variants=tuple(variants),
         )
 
     def tables(
@@ -227,17 +296,41 @@ class _Builder:
         items: list[Item] = []
         seen: set[str] = set()
         for t in raw_tables:
-            columns = [c["id"] for c in t.get("columns", [{"id": "value"}])]
+            extra = set(t) - _TABLE_KEYS
+            if extra:
+                raise self.fail(f"表格 {t.get('id')}: 不认识的字段 {', '.join(sorted(extra))}")
+            columns = tuple(
+                Column(
+                    id=c["id"],
+                    label=str(c.get("label", c["id"])),
+                    group=tuple(
+                        [c["group"]] if isinstance(c.get("group"), str) else c.get("group", ())
+                    ),
+                    unit=c.get("unit"),
+                    aliases=tuple(c.get("aliases", ())),
+                )
+                for c in t.get("columns", [{"id": "value"}])
+            )
+            for c in columns:
+                if not _ID.match(c.id):
+                    raise self.fail(f"列标识 {c.id!r} 无效：只能用小写字母、数字和下划线")
             single = len(columns) == 1
+            table_unit = t.get("unit")
+            rows = t.get("rows", [])
             table = Table(
                 id=t["id"],
                 title=t.get("title", ""),
                 header=tuple(t.get("header", ())),
-                columns=tuple(columns),
+                columns=tuple(c.id for c in columns),
+                part=t.get("part", ""),
+                column_specs=columns,
+                rows=tuple(r.get("id", "") for r in rows),
+                unit_column=bool(t.get("unit_column", any("unit" in r for r in rows))),
+                row_labels=bool(t.get("row_labels", True)),
             )
             tables.append(table)
             section = ""
-            for row in t.get("rows", []):
+            for row in rows:
                 rid = row.get("id")
                 if not isinstance(rid, str) or not _ID.match(rid):
                     raise self.fail(f"行标识 {rid!r} 无效：只能用小写字母、数字和下划线")
@@ -247,39 +340,118 @@ class _Builder:
                 level = int(row.get("level", 0))
                 if level == 0:
                     section = rid
-                unit = row.get("unit")
-                if kind == "data" and not unit:
-                    raise self.fail(f"{rid}: 数据行必须有单位")
-                if unit and unit not in units:
-                    raise self.fail(f"{rid}: 单位 {unit!r} 未在 [units] 中声明")
-                ids = [rid] if single or kind == "heading" else [f"{rid}.{c}" for c in columns]
-                for item_id in ids:
+                label = str(row["label"]).strip()
+                cells = [(None, rid)] if single and not table.is_matrix else []
+                if not cells:
+                    cells = [(c, rid if single else f"{rid}.{c.id}") for c in columns]
+                for column, item_id in cells:
+                    unit = row.get("unit") or (column.unit if column else None) or table_unit
+                    if kind == "data" and not unit:
+                        raise self.fail(f"{rid}: 数据行必须有单位")
+                    if unit and unit not in units:
+                        raise self.fail(f"{rid}: 单位 {unit!r} 未在 [units] 中声明")
                     if item_id in seen:
                         raise self.fail(f"项目标识 {item_id!r} 重复")
                     seen.add(item_id)
+                    if column is None or single:
+                        item_label = label
+                    elif table.row_labels:
+                        item_label = f"{label}·{column.full_label}"
+                    else:
+                        item_label = column.full_label
                     items.append(
                         Item(
                             id=item_id,
-                            label=str(row["label"]).strip(),
+                            label=item_label,
                             level=level,
                             kind=kind,
                             unit=unit,
-                            value_type=units.get(unit) if kind == "data" else None,
+                            value_type=units.get(unit) if kind == "data" and unit else None,
                             section=section or rid,
                             table=table.id,
                             aliases=tuple(row.get("aliases", ())),
-                            max_value=limits.get(unit) if kind == "data" else None,
+                            max_value=limits.get(unit) if kind == "data" and unit else None,
+                            row=rid,
+                            column=column.id if column else columns[0].id,
+                            row_label=label,
                         )
                     )
         return tables, items
+
+    def variants(self, items: dict[str, Item]) -> list[Variant]:
+        out = []
+        for raw in self.data.get("variants", []):
+            variant = Variant(
+                id=raw["id"],
+                row=raw["row"],
+                replaces=tuple(raw["replaces"]),
+                desc=raw["desc"],
+                desc_en=raw.get("desc_en", raw["desc"]),
+            )
+            rows = {i.row for i in items.values()}
+            for rid in (variant.row, *variant.replaces):
+                if rid not in rows:
+                    raise self.fail(f"变体 {variant.id}: 未知行 {rid!r}")
+            out.append(variant)
+        return out
+
+    def expand(self, raw: dict, items: dict[str, Item], where: str) -> list[dict]:
+        """A rule with ``for_each`` becomes one rule per column (or row) of its table."""
+        mode = raw.get("for_each")
+        if mode is None:
+            return [raw]
+        tables = {t["id"]: t for t in self.data.get("tables", [])}
+        table = tables.get(raw.get("table"))
+        if table is None:
+            raise self.fail(f"{where}: for_each 需要 table（未知表格 {raw.get('table')!r}）")
+        if mode not in ("column", "row"):
+            raise self.fail(f"{where}: for_each {mode!r} 未知（可用：column, row）")
+        columns = [c["id"] for c in table.get("columns", [])]
+        single = len(columns) == 1
+        base = {k: v for k, v in raw.items() if k not in ("for_each", "table")}
+        out = []
+        if mode == "column":
+            for c in table.get("columns", []):
+                label = "·".join((*_group(c), c.get("label", c["id"])))
+                out.append(
+                    self._bind(base, lambda r, c=c: r if single else f"{r}.{c['id']}", column=label)
+                )
+        else:
+            for row in table.get("rows", []):
+                if row.get("kind", "data") != "data":
+                    continue
+                out.append(
+                    self._bind(base, lambda col, row=row: f"{row['id']}.{col}", row=row["label"])
+                )
+        return out
+
+    @staticmethod
+    def _bind(raw: dict, ref, **names: str) -> dict:
+        out = {}
+        for key, value in raw.items():
+            if key in ("desc", "desc_en"):
+                out[key] = value.format(**names) if "{" in value else value
+            elif key in ("kind", "severity"):
+                out[key] = value
+            elif isinstance(value, list):
+                out[key] = [ref(v) for v in value]
+            else:
+                out[key] = ref(value)
+        return out
 
     def rules(self, items: dict[str, Item]) -> list[Rule]:
         from .rules import RULE_KINDS  # rule kinds own their roles; imported late to avoid a cycle
 
         rules: list[Rule] = []
-        for index, raw in enumerate(self.data.get("rules", []), start=1):
+        declared = self.data.get("rules", [])
+        expanded = [
+            (n, one)
+            for n, raw in enumerate(declared, start=1)
+            for one in self.expand(raw, items, f"第 {n} 条规则（{raw.get('kind')}）")
+        ]
+        for index, (n, raw) in enumerate(expanded, start=1):
             kind = raw.get("kind")
-            where = f"第 {index} 条规则（{kind}）"
+            where = f"第 {n} 条规则（{kind}）"
             if kind not in RULE_KINDS:
                 known = ", ".join(sorted(RULE_KINDS))
                 raise self.fail(f"{where}: 规则类型 {kind!r} 未知（可用：{known}）")
@@ -340,3 +512,43 @@ class _Builder:
         for node in sorted(graph):
             if not state.get(node):
                 visit(node, [node])
+
+
+_VARIANTS: dict[tuple[int, str], tuple[Spec, Spec]] = {}
+
+
+def _with_variant(spec: Spec, variant_id: str) -> Spec:
+    hit = _VARIANTS.get((id(spec), variant_id))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    variant = next((v for v in spec.variants if v.id == variant_id), None)
+    if variant is None:
+        raise SpecError(f"{spec.source}: 没有变体 {variant_id!r}")
+    replaced = set(variant.replaces)
+    items = []
+    for item in spec.items:
+        if item.row in replaced:
+            continue
+        if item.row == variant.row:
+            unit = next(i.unit for i in spec.items if i.row in replaced and i.column == item.column)
+            item = replace(item, kind="data", unit=unit, value_type=spec.units.get(unit or ""))
+        items.append(item)
+    kept = {i.id for i in items}
+
+    def swap(item_id: str) -> str:
+        old = spec.item(item_id)
+        if old.row not in replaced:
+            return item_id
+        return next(i.id for i in items if i.row == variant.row and i.column == old.column)
+
+    rules, seen = [], set()
+    for rule in spec.rules:
+        refs = {role: tuple(dict.fromkeys(swap(i) for i in ids)) for role, ids in rule.refs.items()}
+        key = (rule.kind, tuple(sorted(refs.items())))
+        if key in seen or not all(i in kept for ids in refs.values() for i in ids):
+            continue
+        seen.add(key)
+        rules.append(replace(rule, refs=refs))
+    derived = replace(spec, items=tuple(items), rules=tuple(rules), variant=variant.id)
+    _VARIANTS[(id(spec), variant_id)] = (spec, derived)
+    return derived

@@ -140,7 +140,7 @@ def rule(body: str) -> str:
     [
         (
             rule('kind = "ratio"\ntotal = "a"\nparts = ["b"]'),
-            "规则类型 'ratio' 未知（可用：at-most, channels",
+            "规则类型 'ratio' 未知（可用：at-most, balance, channels",
         ),
         (rule('kind = "sum"\ntotal = "a"\nparts = ["b", "zz"]'), "未知项目 'zz'"),
         (rule('kind = "sum"\ntotal = "a"\nparts = ["b", "m"]'), "单位不同"),
@@ -187,7 +187,7 @@ def test_matrix_tables_get_row_column_ids():
     )
     spec = parse_spec(text)
     assert [i.id for i in spec.items[:4]] == ["a.person", "a.org", "a.total", "b.person"]
-    assert spec.item("h").kind == "heading"
+    assert spec.item("h.person").kind == "heading"  # every cell of a heading row is an item too
     assert len(spec.rules) == 1
 
 
