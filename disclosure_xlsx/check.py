@@ -14,7 +14,7 @@ from .grid import a1
 from .locate import Location, label_keys, norm_label
 from .repair import Fix, Sheet, Suggestions, suggest
 from .rules import RULE_KINDS, evaluate, finding_code
-from .spec import Item
+from .spec import Item, short_label
 from .values import CellValue, classify, normalize_text, plain_number, visible
 
 #: A unit typed after a number in a 万元 cell that means the amount was entered in 元.
@@ -260,9 +260,6 @@ def _rule_findings(
     def name(item_id: str) -> str:
         return f"{spec.item(item_id).short_label} {cells.get(item_id, '')}".rstrip()
 
-    def term(item_id: str) -> str:
-        return spec.item(item_id).short_label
-
     for rule in spec.rules:
         if any(i not in numbers for i in rule.items()):
             continue
@@ -270,7 +267,10 @@ def _rule_findings(
         if breach is None:
             continue
         kind = RULE_KINDS[rule.kind]
-        zh, en = kind.describe(breach, lambda i, a=breach.anchor: name(i) if i == a else term(i))
+        term = _term_namer(spec, rule.items())
+        zh, en = kind.describe(
+            breach, lambda i, a=breach.anchor, t=term: name(i) if i == a else t(i)
+        )
         code = finding_code(rule)
         anchor = spec.item(breach.anchor)
         fields = {"detail": f"{zh}（{rule.desc}）"} if code == "implausible" else {"arithmetic": zh}
@@ -297,6 +297,19 @@ def _rule_findings(
             )
         )
     return out
+
+
+def _term_namer(spec, item_ids: tuple[str, ...]):
+    """How to name the other terms of a rule: in a row of a matrix only the column matters
+    (自然人 5 + 商业企业 0 …), in a column only the row; elsewhere the short label."""
+    items = [spec.item(i) for i in item_ids]
+    table = spec.table(items[0].table)
+    if table.is_matrix and len(table.columns) > 1:
+        if len({i.row for i in items}) == 1:
+            return lambda i: table.column(spec.item(i).column).label
+        if len({i.column for i in items}) == 1:
+            return lambda i: short_label(spec.item(i).row_label)
+    return lambda i: spec.item(i).short_label
 
 
 def _json(raw: object) -> object:

@@ -73,8 +73,8 @@ def norm_label(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def label_keys(item: Item) -> frozenset[str]:
-    """The normalised official label and aliases of an item."""
-    return frozenset(norm_label(t) for t in (item.label, *item.aliases))
+    """The normalised official (row) label and aliases of an item."""
+    return frozenset(norm_label(t) for t in (item.row_label or item.label, *item.aliases))
 
 
 def locate(grids: list[Grid], year: str | None = None) -> Location:
@@ -89,7 +89,12 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
                 raise NotThisTable(
                     f"工作表“{grid.name}”是 {marker_year or '未知'} 年度格式，本工具不认识"
                 )
-            return _by_ids(grid, load_spec(marker_year), row, col)
+            spec = load_spec(marker_year)
+            if spec.is_matrix:
+                from .locate_matrix import by_ids
+
+                return by_ids(grid, spec, col, _unit_name(grid))
+            return _by_ids(grid, spec, row, col)
     best: tuple[int, Grid, Spec] | None = None
     for spec in (load_spec(y) for y in ([year] if year else available_years())):
         labels = _label_index(spec)
@@ -105,6 +110,10 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
     if best is None or best[0] < max(5, len(best[2].items) // 5):
         raise NotThisTable("找不到政府信息公开工作情况统计表（没有模板标识，项目名称也对不上）")
     _, grid, spec = best
+    if spec.is_matrix:
+        from .locate_matrix import by_labels
+
+        return by_labels(grid, spec, _unit_name(grid))
     return _by_labels(grid, spec)
 
 
@@ -115,8 +124,23 @@ def _find_marker(grid: Grid) -> tuple[tuple[int, int], str] | None:
     return None
 
 
-def _label_index(spec: Spec) -> set[str]:
-    return {norm_label(t) for i in spec.items for t in (i.label, *i.aliases)}
+_LABELS: dict[int, tuple[Spec, frozenset[str]]] = {}
+
+
+def _label_index(spec: Spec) -> frozenset[str]:
+    """Every text that identifies this spec's table in a sheet: row labels, titles, headers."""
+    hit = _LABELS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _LABELS[id(spec)] = (spec, _labels_of(spec))
+    return hit[1]
+
+
+def _labels_of(spec: Spec) -> frozenset[str]:
+    texts = [t for i in spec.items for t in (i.row_label or i.label, *i.aliases)]
+    for table in spec.tables:
+        texts.extend((table.part, table.title))
+        texts.extend(c.label for c in table.column_specs if table.is_matrix)
+    return frozenset(norm_label(t) for t in texts if t)
 
 
 def _header(grid: Grid, spec: Spec) -> tuple[int, int, int | None, int] | None:

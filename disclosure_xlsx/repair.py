@@ -173,7 +173,7 @@ def _solve_blank(lin: Linear, known: Mapping[str, float], open_: set[str]) -> di
 
 def keystroke(old: float, new: float) -> tuple[str, str] | None:
     """How ``new`` is one keystroke from ``old`` as typed: (zh, en) reason, or None."""
-    if old == new or old == 0:  # a 0 is a cell left at 0, not a slip of the finger
+    if old == new or old == 0 or new == 0:  # 0 is a cell left at 0 (or meant to be): no slip
         return None
     if old == -new:
         return "正负号错误", "sign typed wrong"
@@ -318,16 +318,7 @@ def _localise_group(
     sheet: Sheet, group: list[Rule], broken: list[Rule], order: dict[str, int]
 ) -> Fix:
     lins = [lin for r in group for lin in linear_of(r)]
-    pool = sorted({i for r in group for i in r.items()}, key=order.__getitem__)
-    must_hit = [set(r.items()) for r in broken]
-    answers: list[tuple[str, ...]] = []
-    for size in range(1, MAX_CELLS + 1):
-        for cells in combinations(pool, size):
-            chosen = set(cells)
-            if all(chosen & hit for hit in must_hit) and _feasible(sheet, lins, chosen):
-                answers.append(cells)
-        if answers:
-            break
+    answers = _minimal_sets(sheet, group, broken, lins, order)
     if not answers:
         return Fix(
             "locate",
@@ -341,6 +332,54 @@ def _localise_group(
         options = [_suspects(sheet, lins, a) for a in answers[:6]]
         return _cannot_tell(options, "使各项校验都成立", "make every check hold")
     return _suspects(sheet, lins, answers[0])
+
+
+def _minimal_sets(
+    sheet: Sheet, group: list[Rule], broken: list[Rule], lins: list[Linear], order: dict[str, int]
+) -> list[tuple[str, ...]]:
+    """Every smallest set of cells (up to MAX_CELLS) whose change lets all rules hold.
+
+    A set must hit every broken rule (a broken rule with all its cells kept stays broken), so
+    sets are grown by branching on the cells of the first broken rule not yet hit; a set that
+    hits them all may still need cells of neighbouring rules, so it is padded with those.
+    Exact, and fast even when a whole matrix is one connected group of rules.
+    """
+    hits = [sorted(set(r.items()), key=order.__getitem__) for r in broken]
+    touched = {i for r in broken for i in r.items()}
+    pool = sorted(
+        {i for r in group if touched & set(r.items()) for i in r.items()}, key=order.__getitem__
+    )
+    for size in range(1, MAX_CELLS + 1):
+        found: set[frozenset[str]] = set()
+        tried: set[frozenset[str]] = set()
+
+        def grow(
+            chosen: frozenset[str],
+            size: int = size,
+            found: set[frozenset[str]] = found,
+            tried: set[frozenset[str]] = tried,
+        ) -> None:
+            if chosen in tried:
+                return
+            tried.add(chosen)
+            open_rule = next((h for h in hits if not chosen.intersection(h)), None)
+            if open_rule is None:
+                for pad in combinations([i for i in pool if i not in chosen], size - len(chosen)):
+                    cells = chosen.union(pad)
+                    if cells not in found and _feasible(sheet, lins, set(cells)):
+                        found.add(cells)
+                return
+            if len(chosen) < size:
+                for cell in open_rule:
+                    grow(chosen | {cell}, size, found, tried)
+
+        grow(frozenset())
+        if found:
+            return sorted(
+                (tuple(sorted(s, key=order.__getitem__)) for s in found),
+                key=lambda cells: [order[i] for i in cells],
+            )
+    return []
 
 
 def _suspects(sheet: Sheet, lins: list[Linear], cells: tuple[str, ...]) -> Fix:

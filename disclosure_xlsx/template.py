@@ -55,6 +55,10 @@ class TemplateLayout:
 
 def layout(spec: Spec) -> TemplateLayout:
     """Addresses of every item's value cell in a template generated from ``spec``."""
+    if spec.is_matrix:
+        from .template_matrix import value_cells
+
+        return TemplateLayout(value_cells(spec), UNIT_NAME_CELL)
     col = get_column_letter(VALUE_COL)
     cells = {
         item.id: f"{col}{FIRST_ITEM_ROW + n}" for n, item in enumerate(spec.items) if item.is_data
@@ -73,14 +77,19 @@ def build_workbook(
     ws = wb.active
     assert ws is not None
     ws.title = SHEET_TITLE
-    last_row = FIRST_ITEM_ROW + len(spec.items)
-    _write_head(ws, spec, unit_name)
-    rows = _write_items(ws, spec)
-    _write_note(ws, spec, last_row)
-    _add_validation(ws, spec, rows)
-    _add_live_checks(ws, spec, rows)
-    _add_ids(wb, ws, spec, rows)
-    _set_print(ws, last_row)
+    if spec.is_matrix:
+        from . import template_matrix
+
+        template_matrix.write(wb, ws, spec, unit_name, SHEET_TITLE)
+    else:
+        last_row = FIRST_ITEM_ROW + len(spec.items)
+        _write_head(ws, spec, unit_name)
+        rows = _write_items(ws, spec)
+        _write_note(ws, spec, last_row)
+        _add_validation(ws, spec, rows)
+        _add_live_checks(ws, spec, rows)
+        _add_ids(wb, ws, spec, rows)
+        _set_print(ws, last_row)
     cells = layout(spec).value_cells
     for item_id, value in (values or {}).items():
         ws[cells[item_id]] = value
