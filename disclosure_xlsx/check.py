@@ -38,14 +38,14 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
         cell = a1(p.row, p.value_col)
         cells[item.id] = cell
         base = {"item": item.id, "label": item.label, "row": p.row}
-        if norm_label(p.label_text) not in label_keys(item):
+        if _row_label_of(spec, item) and norm_label(p.label_text) not in label_keys(item):
             findings.append(
                 make(
                     "label-changed",
                     **base,
                     cell=a1(p.row, p.label_col),
                     found=p.label_text,
-                    expected=item.label,
+                    expected=item.row_label or item.label,
                 )
             )
         raw = location.grid.get(p.row, p.value_col)
@@ -70,6 +70,11 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
     hints = suggest(Sheet(spec, numbers, frozenset(blanks), cells, headings))
     findings = [_with_fix(f, hints) for f in findings]
     findings.extend(_rule_findings(location, numbers, cells, hints))
+    for variant_id in location.notes:
+        variant = next(v for v in spec.variants if v.id == variant_id)
+        findings.append(
+            make("format-variant", zh={"detail": variant.desc}, en={"detail": variant.desc_en})
+        )
     for stray in location.strays:
         findings.append(
             make(
@@ -81,6 +86,12 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
             )
         )
     return sorted(findings, key=lambda f: (f.row, f.code != "blank"))
+
+
+def _row_label_of(spec, item: Item) -> bool:
+    """Whether this item reports its row's label: once per row, and only where rows have labels."""
+    table = spec.table(item.table)
+    return table.row_labels and item.column == table.columns[0]
 
 
 def _with_fix(finding: Finding, hints: Suggestions) -> Finding:

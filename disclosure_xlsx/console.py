@@ -32,6 +32,8 @@ def spec_tree(spec: Spec, lang: Lang = "zh") -> Tree:
     for rule in spec.rules:
         anchor = RULE_KINDS[rule.kind].excel(rule, lambda i: i).anchor
         anchored.setdefault(anchor, []).append(rule)
+    if spec.is_matrix:
+        return _matrix_tree(spec, root, anchored, lang)
     parents: list[Tree] = [root]
     for item in spec.items:
         depth = min(item.level, len(parents) - 1)
@@ -44,6 +46,34 @@ def spec_tree(spec: Spec, lang: Lang = "zh") -> Tree:
             style = _STYLE[rule.severity]
             node.add(f"[{style}]✓ {t(rule.severity, lang)}[/{style}] {desc}")
         parents = [*parents[: depth + 1], node]
+    return root
+
+
+def _matrix_tree(spec: Spec, root: Tree, anchored: dict[str, list], lang: Lang) -> Tree:
+    """Matrix specs: one node per table (its columns on one line), one per row, rules under it."""
+    part = None
+    part_node = root
+    for table in spec.tables:
+        if table.part != part:
+            part, part_node = table.part, root.add(f"[bold]{table.part}[/bold]")
+        columns = "、".join(f"{c.full_label} [dim]{c.id}[/dim]" for c in table.column_specs)
+        node = part_node.add(f"{table.title or table.id}  [dim]{table.id}[/dim]  列：{columns}")
+        for rid in table.rows:
+            items = [i for i in spec.items if i.table == table.id and i.row == rid]
+            first = items[0]
+            unit = f" [cyan]{first.unit}[/cyan]" if first.unit else ""
+            kind = f" [dim]({t('heading', lang)})[/dim]" if not first.is_data else ""
+            vtype = f" [dim]{t(first.value_type, lang)}[/dim]" if first.value_type else ""
+            indent = "  " * first.level
+            row = node.add(f"{indent}{first.row_label}{unit}{kind}{vtype}  [dim]{rid}[/dim]")
+            for item in items:
+                for rule in anchored.get(item.id, []):
+                    desc = rule.desc if lang == "zh" else rule.desc_en
+                    style = _STYLE[rule.severity]
+                    row.add(f"[{style}]✓ {t(rule.severity, lang)}[/{style}] {desc}")
+    for variant in spec.variants:
+        desc = variant.desc if lang == "zh" else variant.desc_en
+        root.add(f"[yellow]变体 {variant.id}[/yellow] {desc}")
     return root
 
 

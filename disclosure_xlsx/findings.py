@@ -140,6 +140,14 @@ CATALOGUE: dict[str, Code] = {
             "公式没有保存计算结果，请在 Excel/WPS 中打开后保存再发",
             "the formula has no saved result; open and save the file in Excel/WPS",
         ),
+        Code(
+            "format-variant",
+            "warning",
+            "旧版格式",
+            "layout variant",
+            "{detail}",
+            "{detail}",
+        ),
         Code("unreadable", "error", "无法读取", "unreadable", "{reason}", "{reason}"),
         Code("wrong-template", "error", "不是本统计表", "wrong template", "{reason}", "{reason}"),
     )

@@ -63,6 +63,7 @@ def by_labels(grid: Grid, spec: Spec, unit_name: str | None) -> Location:
         if table.row_labels
         for rid in table.rows
     ]
+    structural = _structural(spec)
     matched: dict[tuple[str, str], tuple[int, int, str]] = {}  # (table, row) -> r, col, text
     shared: set[tuple[str, str]] = set()  # headings whose row also carries a data row's label
     strays: list[Stray] = []
@@ -73,7 +74,10 @@ def by_labels(grid: Grid, spec: Spec, unit_name: str | None) -> Location:
         for c, v in sorted(cells.items()):
             if not isinstance(v, str) or classify(v).kind != "not-a-number":
                 continue  # numbers typed as text ('\u300044', '无') are values, not labels
-            k = _match(norm_label(v), entries, j)
+            key = norm_label(v)
+            if key in structural:
+                continue  # titles and header cells are not rows
+            k = _match(key, entries, j)
             if k is None:
                 if matched and hits == [] and _in_table(entries, j):
                     pending.append(Stray(r, c, v))
@@ -119,6 +123,16 @@ def by_labels(grid: Grid, spec: Spec, unit_name: str | None) -> Location:
             placements[item.id] = Placement(item.id, r, c, None, cols[item.column], text)
     notes = (variant,) if variant else ()
     return Location(spec, grid, "labels", placements, tuple(strays), unit_name, notes)
+
+
+def _structural(spec: Spec) -> frozenset[str]:
+    """Texts that are titles or headers of the tables, never row labels."""
+    texts = {spec.title, spec.subtitle, spec.note}
+    for table in spec.tables:
+        texts.update((table.part, table.title, *table.header))
+        for column in table.column_specs:
+            texts.update((column.label, *column.group, *column.aliases))
+    return frozenset(norm_label(t) for t in texts if t)
 
 
 def _row_keys(spec: Spec, table: Table, rid: str) -> list[str]:

@@ -64,3 +64,104 @@ def pasted_return(
         mutate(ws, rows)
     wb.save(path)
     return path
+
+
+def pasted_2021(
+    path: Path,
+    spec: Spec,
+    values: dict[str, object] | None = None,
+    single_other_row: bool = False,
+    mutate: Mutate | None = None,
+) -> Path:
+    """The 2021 tables as pasted from the Word report: merged headers, labels over 3 columns.
+
+    Every data cell is 0 unless ``values`` says otherwise. ``single_other_row`` writes
+    （六）其他处理 as one row without its sub-rows (the 2019–2024 variant); its values are keyed
+    ``other_handling.<column>``. ``mutate`` gets (sheet, {row id: sheet row}).
+    """
+    values = values or {}
+    wb = Workbook()
+    ws = wb.active
+    rows: dict[str, int] = {}
+    r = 1
+
+    def put(row: int, col: int, item_id: str) -> None:
+        ws.cell(row, col, values.get(item_id, 0))
+
+    ws.cell(r, 1, "二、主动公开政府信息情况")
+    r += 1
+    for table in spec.tables[:4]:
+        ws.cell(r, 1, table.title)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=1 + len(table.columns))
+        r += 1
+        ws.cell(r, 1, "信息内容")
+        for k, column in enumerate(table.column_specs):
+            ws.cell(r, 2 + k, column.label)
+        r += 1
+        for rid in table.rows:
+            item = next(i for i in spec.items if i.table == table.id and i.row == rid)
+            ws.cell(r, 1, item.row_label)
+            rows[rid] = r
+            for k, column in enumerate(table.column_specs):
+                put(r, 2 + k, rid if len(table.columns) == 1 else f"{rid}.{column.id}")
+            r += 1
+    requests = spec.table("requests")
+    ws.cell(r, 1, requests.part)
+    r += 1
+    top = r  # three header rows, the label block A:C merged over them
+    ws.cell(top, 1, requests.header[0])
+    ws.merge_cells(start_row=top, start_column=1, end_row=top + 2, end_column=3)
+    ws.cell(top, 4, "申请人情况")
+    ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=10)
+    ws.cell(top + 1, 4, "自然人")
+    ws.merge_cells(start_row=top + 1, start_column=4, end_row=top + 2, end_column=4)
+    ws.cell(top + 1, 5, "法人或其他组织")
+    ws.merge_cells(start_row=top + 1, start_column=5, end_row=top + 1, end_column=9)
+    ws.cell(top + 1, 10, "总计")
+    ws.merge_cells(start_row=top + 1, start_column=10, end_row=top + 2, end_column=10)
+    for k, column in enumerate(requests.column_specs[1:6]):
+        ws.cell(top + 2, 5 + k, column.label)
+    r = top + 3
+    block_start: dict[int, int] = {}
+    for rid in requests.rows:
+        item = next(i for i in spec.items if i.table == "requests" and i.row == rid)
+        if single_other_row and rid in ("other_no_amend", "other_no_fee", "other_other"):
+            continue
+        heading = not item.is_data and not (single_other_row and rid == "other_handling")
+        if heading:
+            block_start[item.level] = r  # a merged heading shares its row with the next one
+            col = 1 + item.level
+            ws.cell(r, col, item.row_label)
+            continue
+        col = 1 + item.level
+        ws.cell(r, col, item.row_label)
+        if col < 3:
+            ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=3)
+        rows[rid] = r
+        for k, column in enumerate(requests.column_specs):
+            put(r, 4 + k, f"{rid}.{column.id}")
+        r += 1
+    ws.cell(r, 1, "四、政府信息公开行政复议、行政诉讼情况")
+    r += 1
+    appeals = spec.table("appeals")
+    ws.cell(r, 1, "行政复议")
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
+    ws.cell(r, 6, "行政诉讼")
+    ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=15)
+    ws.cell(r + 1, 6, "未经复议直接起诉")
+    ws.merge_cells(start_row=r + 1, start_column=6, end_row=r + 1, end_column=10)
+    ws.cell(r + 1, 11, "复议后起诉")
+    ws.merge_cells(start_row=r + 1, start_column=11, end_row=r + 1, end_column=15)
+    for k, column in enumerate(appeals.column_specs):
+        if k < 5:
+            ws.cell(r + 1, 1 + k, column.label)
+            ws.merge_cells(start_row=r + 1, start_column=1 + k, end_row=r + 2, end_column=1 + k)
+        else:
+            ws.cell(r + 2, 1 + k, column.label)
+    rows["cases"] = r + 3
+    for k, column in enumerate(appeals.column_specs):
+        put(r + 3, 1 + k, f"cases.{column.id}")
+    if mutate:
+        mutate(ws, rows)
+    wb.save(path)
+    return path
