@@ -277,3 +277,26 @@ def test_cli_template_and_spec_2021(tmp_path):
     spec = runner.invoke(app, ["spec", "--year", "2021"])
     assert spec.exit_code == 0 and "三、收到和处理政府信息公开申请情况" in spec.output
     assert "other-handling-single-row" in spec.output
+
+
+def test_samples_2021():
+    from .conftest import ROOT
+
+    clean = validate_file(ROOT / "samples" / "clean_2021.xlsx")
+    assert (clean.template, clean.status, clean.findings) == ("2021", "ok", ())
+    errors = validate_file(ROOT / "samples" / "errors_2021_粘贴.xlsx")
+    assert errors.method == "labels"
+    assert [(f.item, f.code) for f in errors.findings] == [
+        (None, "format-variant"),
+        ("charges", "implausible"),
+        ("granted.total", "total-mismatch"),
+        ("refused_secret.natural", "blank"),
+        ("refused_law.natural", "blank"),
+        ("refused_law.natural", "label-changed"),
+        ("results_total.total", "total-mismatch"),
+        ("cases.review_total", "total-mismatch"),
+    ]
+    fixes = {f.item: (f.fix.kind, f.fix.value) for f in errors.findings if f.fix}
+    assert fixes["granted.total"] == ("locate", 8)
+    assert fixes["cases.review_total"] == ("typo", 1)
+    assert fixes["refused_secret.natural"] == ("forced", 0)

@@ -8,6 +8,9 @@
   (as Excel does on paste); everything else stays text.
 - clean_2014.xlsx: our template, filled consistently.
 - errors_2014.xlsx: our template with the mistakes departments make.
+- clean_2021.xlsx: our 2021 national-format template, filled consistently.
+- errors_2021_粘贴.xlsx: the 2021 tables as pasted from a Word report (merged headers, labels
+  over three columns, （六）其他处理 as one row) with the mistakes real published tables show.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from disclosure_xlsx.spec import load_spec
 from disclosure_xlsx.template import layout, template_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.workbooks import pasted_2021  # noqa: E402  (the Word-paste layout lives with the tests)
+
 SAMPLES = ROOT / "samples"
 DEFAULT_SEED = ROOT.parent / "shared" / "seeds" / "000_599af47892812144.txt"
 
@@ -65,8 +71,8 @@ def seed_workbook(seed: Path) -> None:
     _save(wb, SAMPLES / "环翠区商务局_2014_原表.xlsx")
 
 
-def filled(values: dict[str, object], unit_name: str, name: str) -> None:
-    spec = load_spec("2014")
+def filled(values: dict[str, object], unit_name: str, name: str, year: str = "2014") -> None:
+    spec = load_spec(year)
     out = SAMPLES / name
     out.write_bytes(template_bytes(spec, unit_name))
     wb = load_workbook(out)
@@ -142,12 +148,73 @@ ERRORS = {
 }
 
 
+CLEAN_2021: dict[str, object] = {
+    "regulations.issued": 2,
+    "normative_docs.issued": 5,
+    "normative_docs.repealed": 1,
+    "normative_docs.in_force": 31,
+    "licensing": 1520,
+    "penalties": 87,
+    "coercion": 4,
+    "charges": 96171.6,
+    "cases.review_upheld": 2,
+    "cases.review_pending": 1,
+    "cases.review_total": 3,
+    "cases.direct_corrected": 1,
+    "cases.direct_total": 1,
+}
+for _rid, (_natural, _commercial) in {
+    "new": (8, 3),
+    "carried_in": (1, 0),
+    "granted": (6, 2),
+    "partly": (1, 0),
+    "unable_not_held": (1, 0),
+    "other_other": (1, 0),
+    "results_total": (9, 2),
+    "carried_out": (0, 1),
+}.items():
+    CLEAN_2021[f"{_rid}.natural"] = _natural
+    CLEAN_2021[f"{_rid}.commercial"] = _commercial
+    CLEAN_2021[f"{_rid}.total"] = _natural + _commercial
+
+ERRORS_2021 = {
+    **{k: v for k, v in CLEAN_2021.items() if not k.startswith("other_other.")},
+    "other_handling.natural": 1,  # the 2019-2024 layout: （六）其他处理 as one row
+    "other_handling.total": 1,
+    "granted.total": 0,  # a 总计 left at 0 while its parts sum to 8
+    "cases.review_pending": 10,  # typed for 1: the review total (3) no longer adds up
+    "refused_secret.natural": "\u00a0",  # zeros written as non-breaking spaces
+    "refused_law.natural": None,  # and as nothing at all
+    "charges": "251000元",  # yuan in a 万元 cell
+}
+
+
+def errors_2021() -> None:
+    spec = load_spec("2021")
+
+    def misprint(ws, rows) -> None:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value == "2.其他法律行政法规禁止公开":
+                    cell.value = "2.其他法律行政止公开"  # misprinted in the published table
+                elif isinstance(cell.value, str) and cell.value.startswith("1."):
+                    cell.value = "1、" + cell.value[2:]  # renumbered
+        ws.column_dimensions["A"].width = 30
+
+    path = SAMPLES / "errors_2021_粘贴.xlsx"
+    pasted_2021(path, spec, ERRORS_2021, single_other_row=True, mutate=misprint)
+    wb = load_workbook(path)
+    _save(wb, path)
+
+
 def main() -> None:
     seed = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SEED
     SAMPLES.mkdir(exist_ok=True)
     seed_workbook(seed)
     filled(CLEAN, "区教育局", "clean_2014.xlsx")
     filled(ERRORS, "区文化旅游局", "errors_2014.xlsx")
+    filled(CLEAN_2021, "区市场监督管理局", "clean_2021.xlsx", year="2021")
+    errors_2021()
 
 
 if __name__ == "__main__":
