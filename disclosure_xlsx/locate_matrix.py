@@ -15,9 +15,10 @@ import difflib
 from .grid import Grid
 from .locate import LOOKAHEAD, MARKER_PREFIX, SIMILAR, Location, Placement, Stray, norm_label
 from .spec import Spec, Table, short_label
-from .template_matrix import COLUMN_IDS
 from .values import classify
 
+#: In the id column of a template table's hidden column-id row (written by template_matrix).
+COLUMN_IDS = "@columns:"
 #: How many rows above a table's first row its header may start (title rows included).
 HEADER_ROWS = 6
 

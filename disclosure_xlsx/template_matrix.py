@@ -20,12 +20,12 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .locate_matrix import COLUMN_IDS
 from .rules import RULE_KINDS
 from .spec import Spec, Table
 
 LABEL_COL, FIRST_VALUE_COL = 1, 2
 FIRST_ROW = 5
-COLUMN_IDS = "@columns:"  # in the id column of a table's hidden column-id row
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
