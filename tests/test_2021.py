@@ -300,3 +300,20 @@ def test_samples_2021():
     assert fixes["granted.total"] == ("locate", 8)
     assert fixes["cases.review_total"] == ("typo", 1)
     assert fixes["refused_secret.natural"] == ("forced", 0)
+
+
+def test_pasted_extra_row_and_deleted_row(tmp_path, spec21):
+    def extra(ws, rows):
+        r = rows["granted"] + 1
+        ws.insert_rows(r)
+        ws.cell(r, 2, "（二）其中：网上申请")
+        ws.cell(r, 4, 3)
+
+    path = pasted_2021(tmp_path / "x.xlsx", spec21, consistent(), mutate=extra)
+    assert found(path) == [(None, "unexpected-row")]
+
+    def deleted(ws, rows):
+        ws.delete_rows(rows["refused_query"])
+
+    path = pasted_2021(tmp_path / "d.xlsx", spec21, consistent(), mutate=deleted)
+    assert found(path) == [(f"refused_query.{c}", "missing-item") for c in (*COLS, "total")]
