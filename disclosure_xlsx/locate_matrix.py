@@ -58,13 +58,7 @@ def by_ids(grid: Grid, spec: Spec, id_col: int, unit_name: str | None) -> Locati
 
 
 def by_labels(grid: Grid, spec: Spec, unit_name: str | None) -> Location:
-    entries = [
-        (table, rid, _row_keys(spec, table, rid))
-        for table in spec.tables
-        if table.row_labels
-        for rid in table.rows
-    ]
-    structural = _structural(spec)
+    entries, structural = _index(spec)
     matched: dict[tuple[str, str], tuple[int, int, str]] = {}  # (table, row) -> r, col, text
     shared: set[tuple[str, str]] = set()  # headings whose row also carries a data row's label
     strays: list[Stray] = []
@@ -115,15 +109,32 @@ def by_labels(grid: Grid, spec: Spec, unit_name: str | None) -> Location:
             data_row = last_header + 1
             row_at = {table.rows[0]: (data_row, 1, str(grid.get(data_row, 1) or ""))}
             prev_end = data_row
-        for item in spec.items:
-            if item.table != table.id or item.row not in row_at or item.column not in cols:
-                continue
-            if not item.is_data and (table.id, item.row) in shared:
-                continue  # a merged heading: its row's cells belong to the data row beside it
-            r, c, text = row_at[item.row]
-            placements[item.id] = Placement(item.id, r, c, None, cols[item.column], text)
+        for rid, (r, c, text) in row_at.items():
+            for item in spec.row_items(table.id, rid):
+                if item.column not in cols:
+                    continue
+                if not item.is_data and (table.id, rid) in shared:
+                    continue  # a merged heading: its row's cells belong to the data row beside it
+                placements[item.id] = Placement(item.id, r, c, None, cols[item.column], text)
     notes = (variant,) if variant else ()
     return Location(spec, grid, "labels", placements, tuple(strays), unit_name, notes)
+
+
+_INDEX: dict[int, tuple[Spec, list, frozenset[str]]] = {}
+
+
+def _index(spec: Spec) -> tuple[list, frozenset[str]]:
+    """The row entries to match in order, and the structural texts; computed once per spec."""
+    hit = _INDEX.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        entries = [
+            (table, rid, _row_keys(spec, table, rid))
+            for table in spec.tables
+            if table.row_labels
+            for rid in table.rows
+        ]
+        hit = _INDEX[id(spec)] = (spec, entries, _structural(spec))
+    return hit[1], hit[2]
 
 
 def _structural(spec: Spec) -> frozenset[str]:
@@ -137,7 +148,7 @@ def _structural(spec: Spec) -> frozenset[str]:
 
 
 def _row_keys(spec: Spec, table: Table, rid: str) -> list[str]:
-    item = next(i for i in spec.items if i.table == table.id and i.row == rid)
+    item = spec.row_items(table.id, rid)[0]
     texts = (item.row_label, *item.aliases)
     return [norm_label(t) for t in texts] + [norm_label(short_label(t)) for t in texts]
 

@@ -161,8 +161,16 @@ class Spec:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    _row_items: dict[tuple[str, str], tuple[Item, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {i.id: i for i in self.items})
+        rows: dict[tuple[str, str], list[Item]] = {}
+        for item in self.items:
+            rows.setdefault((item.table, item.row), []).append(item)
+        object.__setattr__(self, "_row_items", {k: tuple(v) for k, v in rows.items()})
         by_item: dict[str, list[Rule]] = {}
         for rule in self.rules:
             for item_id in dict.fromkeys(rule.items()):
@@ -191,7 +199,14 @@ class Spec:
         return any(t.is_matrix for t in self.tables)
 
     def table(self, table_id: str) -> Table:
-        return next(t for t in self.tables if t.id == table_id)
+        for table in self.tables:  # a handful of tables: a scan beats a dict field here
+            if table.id == table_id:
+                return table
+        raise KeyError(table_id)
+
+    def row_items(self, table_id: str, row_id: str) -> tuple[Item, ...]:
+        """The items (cells) of one table row, in column order."""
+        return self._row_items.get((table_id, row_id), ())
 
     def with_variant(self, variant_id: str) -> Spec:
         """The spec as a variant layout reads: the variant's heading row becomes a data row,
