@@ -22,6 +22,7 @@ from .errors import DisclosureError
 from .findings import Finding
 from .i18n import Lang
 from .report import FileReport, Report
+from .template import fit_one_page_wide
 from .values import visible
 
 SUMMARY_SHEET = "校验结果"
@@ -150,11 +151,7 @@ def _write_summary(ws: Worksheet, file: FileReport, lang: Lang) -> None:
         ws.cell(row, 4).fill = FILLS[f.severity]
     ws.freeze_panes = "A5"
     # printed to hand over or file: landscape, one page wide, the header row on every page
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_one_page_wide(ws, "landscape")
     ws.print_title_rows = "4:4"
 
 

@@ -136,16 +136,9 @@ def read_data(path: str | Path) -> list[Entry]:
     if suffix == ".json":
         return _json_entries(path)
     if suffix == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise DisclosureError(f"{path}：无法识别文件编码（请存为 UTF-8 或 GBK）")
-        return _table_entries(list(csv.reader(io.StringIO(text))))
+        from .roster import read_csv_text
+
+        return _table_entries(list(csv.reader(io.StringIO(read_csv_text(path)))))
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
 

@@ -21,8 +21,12 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(src: Path, fmt: str, outdir: Path) -> Path:
-    """Convert ``src`` to ``fmt`` (e.g. "xlsx", "pdf") in ``outdir`` with a private profile."""
+def convert(src: Path, fmt: str, outdir: Path, profile: Path | None = None) -> Path:
+    """Convert ``src`` to ``fmt`` (e.g. "xlsx", "pdf") in ``outdir``.
+
+    LibreOffice runs with a private profile (a temporary one unless ``profile`` is given, which
+    saves its start-up on repeated calls), so it never clashes with a user's open office.
+    """
     exe = soffice()
     if exe is None:
         raise DisclosureError(
@@ -30,12 +34,13 @@ def convert(src: Path, fmt: str, outdir: Path) -> Path:
             "或先在 Excel/WPS 中另存为 .xlsx"
         )
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="dx-lo-") as profile:
+    with tempfile.TemporaryDirectory(prefix="dx-lo-") as tmp:
+        home = (profile or Path(tmp)).resolve()
         try:
             subprocess.run(
                 [
                     exe,
-                    f"-env:UserInstallation={Path(profile).as_uri()}",
+                    f"-env:UserInstallation={home.as_uri()}",
                     "--headless",
                     "--convert-to",
                     fmt,

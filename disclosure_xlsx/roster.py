@@ -39,21 +39,21 @@ def safe_filename(name: str, max_length: int = 80) -> str:
     return stem
 
 
-def read_roster(path: Path) -> list[Department]:
-    """Departments from a CSV with a 单位名称 column (UTF-8, UTF-8 with BOM or GBK, as Excel saves)."""
+def read_csv_text(path: Path) -> str:
+    """A CSV file's text as Excel and WPS save it on Chinese Windows: UTF-8 (with BOM) or GBK."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: 无法读取名单文件（{exc.strerror}）") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise UsageError(f"{path}: 无法识别文件编码")
-    reader = csv.DictReader(io.StringIO(text))
+        raise UsageError(f"{path}: 无法读取文件（{exc.strerror}）") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace")  # GBK's superset; never fails
+
+
+def read_roster(path: Path) -> list[Department]:
+    """Departments from a CSV with a 单位名称 column (UTF-8, UTF-8 with BOM or GBK, as Excel saves)."""
+    reader = csv.DictReader(io.StringIO(read_csv_text(path)))
     fields = [f.strip() for f in reader.fieldnames or []]
     if "单位名称" not in fields:
         raise UsageError(f"{path}: 名单缺少“单位名称”列（现有列：{'、'.join(fields) or '无'}）")

@@ -36,13 +36,13 @@ FIRST_ITEM_ROW = 5
 #: Fixed time stamp for workbook properties and zip entries: same spec, same bytes.
 FIXED_TIME = datetime(2014, 1, 1, 0, 0, 0)
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADING_FILL = PatternFill("solid", fgColor="D9D9D9")
-_INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
-_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-_WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-_UNLOCKED = Protection(locked=False)
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADING_FILL = PatternFill("solid", fgColor="D9D9D9")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+UNLOCKED = Protection(locked=False)
 
 
 @dataclass(frozen=True)
@@ -166,15 +166,15 @@ def _write_head(ws: Worksheet, spec: Spec, unit_name: str) -> None:
     ws.merge_cells("B3:D3")
     cell = ws[UNIT_NAME_CELL]
     cell.value = unit_name or None
-    cell.protection = _UNLOCKED
-    cell.border = Border(bottom=_THIN)
+    cell.protection = UNLOCKED
+    cell.border = Border(bottom=THIN)
     header_row = FIRST_ITEM_ROW - 1
     for col, text in enumerate([*spec.tables[0].header, "校验"], start=LABEL_COL):
         c = ws.cell(header_row, col, text)
         c.font = Font(bold=True)
         c.alignment = Alignment(horizontal="center", vertical="center")
-        c.border = _BORDER
-        c.fill = _HEADING_FILL
+        c.border = BORDER
+        c.fill = HEADING_FILL
 
 
 def _write_items(ws: Worksheet, spec: Spec) -> dict[str, int]:
@@ -192,15 +192,15 @@ def _write_items(ws: Worksheet, spec: Spec) -> dict[str, int]:
         check = ws.cell(row, CHECK_COL)
         check.font = Font(color="C00000")
         for c in (label, unit, value, check):
-            c.border = _BORDER
+            c.border = BORDER
         if item.is_data:
-            value.protection = _UNLOCKED
-            value.fill = _INPUT_FILL
+            value.protection = UNLOCKED
+            value.fill = INPUT_FILL
             value.number_format = "0.00" if item.value_type == "decimal" else "0"
         else:
             label.font = Font(bold=True)
             for c in (label, unit, value, check):
-                c.fill = _HEADING_FILL
+                c.fill = HEADING_FILL
         if len(item.label) > 40:
             ws.row_dimensions[row].height = 30
     return rows
@@ -213,11 +213,17 @@ def _write_note(ws: Worksheet, spec: Spec, row: int) -> None:
 
 def _add_validation(ws: Worksheet, spec: Spec, rows: dict[str, int]) -> None:
     col = get_column_letter(VALUE_COL)
+    add_unit_validation(ws, spec, {i.id: f"{col}{rows[i.id]}" for i in spec.data_items()})
+
+
+def add_unit_validation(ws: Worksheet, spec: Spec, cells: Mapping[str, str]) -> None:
+    """One in-cell validation per unit over the value cells (item id -> A1): whole or decimal
+    number >= 0, with a Chinese prompt and error naming the unit."""
     by_unit: dict[str, list[str]] = {}
     for item in spec.data_items():
         assert item.unit is not None
-        by_unit.setdefault(item.unit, []).append(f"{col}{rows[item.id]}")
-    for unit, cells in by_unit.items():
+        by_unit.setdefault(item.unit, []).append(cells[item.id])
+    for unit, refs in by_unit.items():
         decimal = spec.units[unit] == "decimal"
         kind = "非负数，可有小数" if decimal else "非负整数"
         dv = DataValidation(
@@ -233,7 +239,7 @@ def _add_validation(ws: Worksheet, spec: Spec, rows: dict[str, int]) -> None:
             errorTitle="填写有误",
             error=f"此处只能填写{kind}，单位为“{unit}”。不要填写文字、单位或空格。",
         )
-        dv.sqref = " ".join(cells)  # type: ignore[assignment]
+        dv.sqref = " ".join(refs)  # type: ignore[assignment]
         ws.add_data_validation(dv)
 
 
@@ -251,7 +257,7 @@ def _add_live_checks(ws: Worksheet, spec: Spec, rows: dict[str, int]) -> None:
         messages.setdefault(check.anchor, []).append(
             f'IF({check.bad},{prefix}{check.message}&"；","")'
         )
-        fill = _WARNING_FILL if rule.severity == "warning" else _ERROR_FILL
+        fill = WARNING_FILL if rule.severity == "warning" else ERROR_FILL
         ws.conditional_formatting.add(
             f"{col}{rows[check.anchor]}", FormulaRule(formula=[check.bad], fill=fill)
         )
@@ -285,10 +291,15 @@ def _set_print(ws: Worksheet, last_row: int) -> None:
     ws.freeze_panes = f"A{FIRST_ITEM_ROW}"
     ws.print_title_rows = f"{FIRST_ITEM_ROW - 1}:{FIRST_ITEM_ROW - 1}"
     ws.print_area = f"A1:{get_column_letter(CHECK_COL)}{last_row}"
+    fit_one_page_wide(ws, "portrait", margin=0.5)
+
+
+def fit_one_page_wide(ws: Worksheet, orientation: str, margin: float = 0.4) -> None:
+    """A4, as many pages down as needed but one page wide, centred: how these sheets print."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
+    ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = margin

@@ -14,27 +14,31 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .locate_matrix import COLUMN_IDS
 from .rules import RULE_KINDS
 from .spec import Spec, Table
+from .template import (
+    BORDER,
+    ERROR_FILL,
+    HEADING_FILL,
+    INPUT_FILL,
+    THIN,
+    UNLOCKED,
+    WARNING_FILL,
+    add_unit_validation,
+    defined_name,
+    fit_one_page_wide,
+)
 
 LABEL_COL, FIRST_VALUE_COL = 1, 2
 FIRST_ROW = 5
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADING_FILL = PatternFill("solid", fgColor="D9D9D9")
 _HEADER_FILL = PatternFill("solid", fgColor="EDEDED")
-_INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
-_ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-_WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-_UNLOCKED = Protection(locked=False)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
@@ -143,8 +147,8 @@ def _head(ws: Worksheet, spec: Spec, unit_name: str, layout: MatrixLayout) -> No
     ws["A3"].alignment = Alignment(horizontal="right")
     ws.merge_cells(f"B3:{last}3")
     ws["B3"] = unit_name or None
-    ws["B3"].protection = _UNLOCKED
-    ws["B3"].border = Border(bottom=_THIN)
+    ws["B3"].protection = UNLOCKED
+    ws["B3"].border = Border(bottom=THIN)
 
 
 def _banner(ws: Worksheet, row: int, text: str, layout: MatrixLayout, size: int) -> None:
@@ -159,7 +163,7 @@ def _header(ws: Worksheet, table: Table, top: int, ids_row: int, layout: MatrixL
     for r in range(top, bottom + 1):
         for c in range(1, FIRST_VALUE_COL + len(table.columns) + 1):
             cell = ws.cell(r, c)
-            cell.border, cell.fill, cell.alignment = _BORDER, _HEADER_FILL, _CENTER
+            cell.border, cell.fill, cell.alignment = BORDER, _HEADER_FILL, _CENTER
             cell.font = Font(bold=True)
     ws.cell(top, LABEL_COL, table.header[0] if table.header else None)
     if depth > 1:
@@ -213,22 +217,22 @@ def _rows(ws: Worksheet, spec: Spec, table: Table, layout: MatrixLayout) -> None
         first = items[0]
         label = ws.cell(row, LABEL_COL, first.row_label)
         label.alignment = Alignment(indent=first.level * 2, wrap_text=True, vertical="center")
-        label.border = _BORDER
+        label.border = BORDER
         check = ws.cell(row, check_col)
-        check.border = _BORDER
+        check.border = BORDER
         check.font = Font(color="C00000")
         for item in items:
             cell = ws.cell(*layout.value_cells[item.id])
-            cell.border = _BORDER
+            cell.border = BORDER
             if item.is_data:
-                cell.protection = _UNLOCKED
-                cell.fill = _INPUT_FILL
+                cell.protection = UNLOCKED
+                cell.fill = INPUT_FILL
                 cell.number_format = "0.00" if item.value_type == "decimal" else "0"
             else:
-                cell.fill = _HEADING_FILL
+                cell.fill = HEADING_FILL
         if not first.is_data:
             label.font = Font(bold=True)
-            label.fill = check.fill = _HEADING_FILL
+            label.fill = check.fill = HEADING_FILL
         if len(first.row_label) > 24:
             ws.row_dimensions[row].height = 15 * (1 + len(first.row_label) // 24)
         ws.cell(row, layout.id_col, rid)
@@ -241,28 +245,7 @@ def _a1(layout: MatrixLayout, item_id: str, absolute: bool = False) -> str:
 
 
 def _validation(ws: Worksheet, spec: Spec, layout: MatrixLayout) -> None:
-    by_unit: dict[str, list[str]] = {}
-    for item in spec.data_items():
-        assert item.unit is not None
-        by_unit.setdefault(item.unit, []).append(_a1(layout, item.id))
-    for unit, cells in by_unit.items():
-        decimal = spec.units[unit] == "decimal"
-        kind = "非负数，可有小数" if decimal else "非负整数"
-        dv = DataValidation(
-            type="decimal" if decimal else "whole",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            allow_blank=True,
-            showInputMessage=True,
-            showErrorMessage=True,
-            errorStyle="stop",
-            promptTitle=f"单位：{unit}",
-            prompt=f"请填写{kind}（单位：{unit}）。没有发生请填 0，不要留空。",
-            errorTitle="填写有误",
-            error=f"此处只能填写{kind}，单位为“{unit}”。不要填写文字、单位或空格。",
-        )
-        dv.sqref = " ".join(cells)  # type: ignore[assignment]
-        ws.add_data_validation(dv)
+    add_unit_validation(ws, spec, {i.id: _a1(layout, i.id) for i in spec.data_items()})
 
 
 def _live_checks(ws: Worksheet, spec: Spec, layout: MatrixLayout) -> None:
@@ -279,7 +262,7 @@ def _live_checks(ws: Worksheet, spec: Spec, layout: MatrixLayout) -> None:
         row = layout.value_cells[check.anchor][0]
         key = (row, FIRST_VALUE_COL + len(table.columns))
         messages.setdefault(key, []).append(f'IF({check.bad},{prefix}{check.message}&"；","")')
-        fill = _WARNING_FILL if rule.severity == "warning" else _ERROR_FILL
+        fill = WARNING_FILL if rule.severity == "warning" else ERROR_FILL
         ws.conditional_formatting.add(
             _a1(layout, check.anchor), FormulaRule(formula=[check.bad], fill=fill)
         )
@@ -288,8 +271,6 @@ def _live_checks(ws: Worksheet, spec: Spec, layout: MatrixLayout) -> None:
 
 
 def _ids(wb: Workbook, ws: Worksheet, spec: Spec, layout: MatrixLayout, title: str) -> None:
-    from .template import defined_name
-
     ws.cell(1, layout.id_col, spec.marker)
     sheet = quote_sheetname(title)
     for item in spec.data_items():
@@ -303,10 +284,4 @@ def _ids(wb: Workbook, ws: Worksheet, spec: Spec, layout: MatrixLayout, title: s
 def _print(ws: Worksheet, layout: MatrixLayout) -> None:
     ws.freeze_panes = f"B{FIRST_ROW}"
     ws.print_area = f"A1:{get_column_letter(layout.check_col)}{layout.last_row}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    fit_one_page_wide(ws, "landscape")

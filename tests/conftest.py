@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,29 +17,12 @@ def spec() -> Spec:
 @pytest.fixture(scope="session")
 def soffice():
     """Convert a file with LibreOffice headless; skips the test where LibreOffice is absent."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
+    from disclosure_xlsx import office
+
+    if office.soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
 
     def convert(src: Path, fmt: str, outdir: Path, profile: Path) -> Path:
-        outdir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                exe,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                fmt,
-                "--outdir",
-                str(outdir),
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
-        assert out.exists(), f"LibreOffice did not write {out}"
-        return out
+        return office.convert(src, fmt, outdir, profile)
 
     return convert

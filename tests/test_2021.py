@@ -23,6 +23,7 @@ from disclosure_xlsx.spec import load_spec
 from disclosure_xlsx.template import layout, template_bytes
 from disclosure_xlsx.validation import validate, validate_file
 
+from .workbooks import consistent_2021 as consistent
 from .workbooks import pasted_2021
 
 runner = CliRunner(env={"COLUMNS": "200"})
@@ -32,39 +33,6 @@ COLS = ("natural", "commercial", "research", "public_interest", "legal_services"
 @pytest.fixture(scope="module")
 def spec21():
     return load_spec("2021")
-
-
-def consistent() -> dict[str, float]:
-    """A return whose every rule holds (cells not named are 0)."""
-    values: dict[str, float] = {
-        "regulations.issued": 2,
-        "normative_docs.in_force": 31,
-        "licensing": 1520,
-        "penalties": 87,
-        "charges": 96171.6,
-        "cases.review_upheld": 2,
-        "cases.review_pending": 1,
-        "cases.review_total": 3,
-        "cases.direct_corrected": 1,
-        "cases.direct_total": 1,
-    }
-    # 自然人: 8 new + 1 carried in = 6 granted + 1 partly + 1 unable + 1 other + 0 carried out
-    # 商业企业: 3 new = 2 granted + 1 carried out
-    rows = {
-        "new": (8, 3),
-        "carried_in": (1, 0),
-        "granted": (6, 2),
-        "partly": (1, 0),
-        "unable_not_held": (1, 0),
-        "other_other": (1, 0),
-        "results_total": (9, 2),
-        "carried_out": (0, 1),
-    }
-    for rid, (natural, commercial) in rows.items():
-        values[f"{rid}.natural"] = natural
-        values[f"{rid}.commercial"] = commercial
-        values[f"{rid}.total"] = natural + commercial
-    return values
 
 
 def template_2021(path: Path, spec, values: dict) -> Path:

@@ -165,3 +165,36 @@ def pasted_2021(
         mutate(ws, rows)
     wb.save(path)
     return path
+
+
+def consistent_2021() -> dict[str, float]:
+    """A 2021 return whose every rule holds (cells not named are 0); also samples/clean_2021."""
+    values: dict[str, float] = {
+        "regulations.issued": 2,
+        "normative_docs.in_force": 31,
+        "licensing": 1520,
+        "penalties": 87,
+        "charges": 96171.6,
+        "cases.review_upheld": 2,
+        "cases.review_pending": 1,
+        "cases.review_total": 3,
+        "cases.direct_corrected": 1,
+        "cases.direct_total": 1,
+    }
+    # 自然人: 8 new + 1 carried in = 6 granted + 1 partly + 1 unable + 1 other + 0 carried out
+    # 商业企业: 3 new = 2 granted + 1 carried out
+    rows = {
+        "new": (8, 3),
+        "carried_in": (1, 0),
+        "granted": (6, 2),
+        "partly": (1, 0),
+        "unable_not_held": (1, 0),
+        "other_other": (1, 0),
+        "results_total": (9, 2),
+        "carried_out": (0, 1),
+    }
+    for rid, (natural, commercial) in rows.items():
+        values[f"{rid}.natural"] = natural
+        values[f"{rid}.commercial"] = commercial
+        values[f"{rid}.total"] = natural + commercial
+    return values

@@ -26,7 +26,7 @@ from disclosure_xlsx.template import layout, template_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.workbooks import pasted_2021  # noqa: E402  (the Word-paste layout lives with the tests)
+from tests.workbooks import consistent_2021, pasted_2021  # noqa: E402  (the Word-paste layout lives with the tests)
 
 SAMPLES = ROOT / "samples"
 DEFAULT_SEED = ROOT.parent / "shared" / "seeds" / "000_599af47892812144.txt"
@@ -148,34 +148,7 @@ ERRORS = {
 }
 
 
-CLEAN_2021: dict[str, object] = {
-    "regulations.issued": 2,
-    "normative_docs.issued": 5,
-    "normative_docs.repealed": 1,
-    "normative_docs.in_force": 31,
-    "licensing": 1520,
-    "penalties": 87,
-    "coercion": 4,
-    "charges": 96171.6,
-    "cases.review_upheld": 2,
-    "cases.review_pending": 1,
-    "cases.review_total": 3,
-    "cases.direct_corrected": 1,
-    "cases.direct_total": 1,
-}
-for _rid, (_natural, _commercial) in {
-    "new": (8, 3),
-    "carried_in": (1, 0),
-    "granted": (6, 2),
-    "partly": (1, 0),
-    "unable_not_held": (1, 0),
-    "other_other": (1, 0),
-    "results_total": (9, 2),
-    "carried_out": (0, 1),
-}.items():
-    CLEAN_2021[f"{_rid}.natural"] = _natural
-    CLEAN_2021[f"{_rid}.commercial"] = _commercial
-    CLEAN_2021[f"{_rid}.total"] = _natural + _commercial
+CLEAN_2021 = consistent_2021()
 
 ERRORS_2021 = {
     **{k: v for k, v in CLEAN_2021.items() if not k.startswith("other_other.")},
