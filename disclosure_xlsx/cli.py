@@ -15,7 +15,10 @@ from .errors import DisclosureError
 
 app = typer.Typer(
     name="disclosure-xlsx",
-    help="政府信息公开工作情况统计表：生成模板、校验报表。Generate and check the statistics table.",
+    help=(
+        "政府信息公开工作情况统计表（2014 格式与 2021 全国格式）：生成模板、校验、批注退回、"
+        "修正、填写。Generate, check, annotate, fix and fill the statistics tables."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

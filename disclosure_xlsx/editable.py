@@ -53,8 +53,8 @@ def writable(ws, cell: str) -> bool:
 
 
 def save(wb: Workbook, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         wb.save(target)
     except OSError as exc:
         raise DisclosureError(
