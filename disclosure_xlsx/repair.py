@@ -115,8 +115,10 @@ def _show(value: float) -> int | float:
 
 
 def _forced(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
-    known = {i: v for i, v in sheet.numbers.items() if i not in sheet.blanks}
     open_ = {i for i in sheet.blanks if i in sheet.numbers}
+    if not open_:
+        return {}
+    known = {i: v for i, v in sheet.numbers.items() if i not in sheet.blanks}
     out: dict[str, Fix] = {}
     changed = True
     while changed:
