@@ -14,24 +14,38 @@ __all__ = [
     "SpecError",
     "UnreadableError",
     "UsageError",
+    "annotate",
     "available_years",
+    "fill",
+    "fix_file",
     "load_spec",
     "load_spec_file",
     "parse_spec",
+    "read_values",
     "template_bytes",
+    "to_html",
     "validate",
     "validate_file",
     "write_template",
 ]
 
 
-def __getattr__(name: str):  # lazy: openpyxl costs ~0.3 s to import
-    if name in ("template_bytes", "write_template"):
-        from . import template
+_LAZY = {  # name -> module; loaded on first use (openpyxl costs ~0.3 s to import)
+    "template_bytes": "template",
+    "write_template": "template",
+    "validate": "validation",
+    "validate_file": "validation",
+    "fill": "filling",
+    "fix_file": "fix",
+    "read_values": "extract",
+    "annotate": "annotation",
+    "to_html": "html_report",
+}
 
-        return getattr(template, name)
-    if name in ("validate", "validate_file"):
-        from . import validation as module
 
-        return getattr(module, name)
-    raise AttributeError(name)
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(name)
+    from importlib import import_module
+
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)

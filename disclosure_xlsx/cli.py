@@ -154,7 +154,7 @@ def validate_command(
         raise _fail(exc) from None
     render(report, form, language, output)
     if annotate_dir is not None:
-        from .annotate import annotate
+        from .annotation import annotate
         from .console import print_annotated
 
         print_annotated(annotate(report, annotate_dir, language), language)
@@ -181,7 +181,7 @@ def fill_command(
     Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
     """
     from .console import print_report
-    from .fill import fill, read_data
+    from .filling import fill, read_data
     from .report import Report
     from .roster import safe_filename
     from .spec import load_spec

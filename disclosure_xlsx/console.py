@@ -17,7 +17,7 @@ from .spec import Spec
 from .values import visible
 
 if TYPE_CHECKING:
-    from .annotate import Annotated
+    from .annotation import Annotated
     from .fix import FixResult
 
 _STYLE = {"error": "red", "warning": "yellow"}

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from disclosure_xlsx.annotate import annotate
+from disclosure_xlsx.annotation import annotate
 from disclosure_xlsx.cli import app
 from disclosure_xlsx.extract import read_values
-from disclosure_xlsx.fill import fill
+from disclosure_xlsx.filling import fill
 from disclosure_xlsx.fix import fix_file
 from disclosure_xlsx.spec import load_spec
 from disclosure_xlsx.template import layout, template_bytes

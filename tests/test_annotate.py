@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from disclosure_xlsx.annotate import FILLS, SUMMARY_SHEET, annotate
+from disclosure_xlsx.annotation import FILLS, SUMMARY_SHEET, annotate
 from disclosure_xlsx.cli import app
 from disclosure_xlsx.validation import validate
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from disclosure_xlsx.cli import app
 from disclosure_xlsx.extract import read_values
-from disclosure_xlsx.fill import FillError, fill, read_data, resolve
+from disclosure_xlsx.filling import FillError, fill, read_data, resolve
 from disclosure_xlsx.html_report import to_html
 from disclosure_xlsx.validation import validate, validate_file
 

@@ -431,3 +431,8 @@ def test_library_entry_points():
     assert disclosure_xlsx.validate is validate
     report = disclosure_xlsx.validate(ROOT / "samples" / "clean_2014.xlsx")
     assert report.files[0].status == "ok"
+    for name in disclosure_xlsx.__all__:
+        assert callable(getattr(disclosure_xlsx, name)) or name[0].isupper()
+    data = disclosure_xlsx.read_values(ROOT / "samples" / "clean_2021.xlsx").values
+    filled = disclosure_xlsx.fill(disclosure_xlsx.load_spec("2021"), data)
+    assert filled.values == {k: v for k, v in data.items() if v is not None}
