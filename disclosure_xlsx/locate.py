@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from .grid import Grid, Value
-from .spec import Item, Spec, available_years, load_spec
+from .spec import Item, Spec, available_years, by_identity, load_spec
 from .values import normalize_text
 
 MARKER_PREFIX = "disclosure-xlsx:"
@@ -124,18 +124,9 @@ def _find_marker(grid: Grid) -> tuple[tuple[int, int], str] | None:
     return None
 
 
-_LABELS: dict[int, tuple[Spec, frozenset[str]]] = {}
-
-
+@by_identity
 def _label_index(spec: Spec) -> frozenset[str]:
     """Every text that identifies this spec's table in a sheet: row labels, titles, headers."""
-    hit = _LABELS.get(id(spec))
-    if hit is None or hit[0] is not spec:
-        hit = _LABELS[id(spec)] = (spec, _labels_of(spec))
-    return hit[1]
-
-
-def _labels_of(spec: Spec) -> frozenset[str]:
     texts = [t for i in spec.items for t in (i.row_label or i.label, *i.aliases)]
     for table in spec.tables:
         texts.extend((table.part, table.title))

@@ -14,7 +14,7 @@ import difflib
 
 from .grid import Grid
 from .locate import LOOKAHEAD, MARKER_PREFIX, SIMILAR, Location, Placement, Stray, norm_label
-from .spec import Spec, Table, short_label
+from .spec import Spec, Table, by_identity, short_label
 from .values import classify
 
 #: In the id column of a template table's hidden column-id row (written by template_matrix).
@@ -120,21 +120,16 @@ def by_labels(grid: Grid, spec: Spec, unit_name: str | None) -> Location:
     return Location(spec, grid, "labels", placements, tuple(strays), unit_name, notes)
 
 
-_INDEX: dict[int, tuple[Spec, list, frozenset[str]]] = {}
-
-
+@by_identity
 def _index(spec: Spec) -> tuple[list, frozenset[str]]:
     """The row entries to match in order, and the structural texts; computed once per spec."""
-    hit = _INDEX.get(id(spec))
-    if hit is None or hit[0] is not spec:
-        entries = [
-            (table, rid, _row_keys(spec, table, rid))
-            for table in spec.tables
-            if table.row_labels
-            for rid in table.rows
-        ]
-        hit = _INDEX[id(spec)] = (spec, entries, _structural(spec))
-    return hit[1], hit[2]
+    entries = [
+        (table, rid, _row_keys(spec, table, rid))
+        for table in spec.tables
+        if table.row_labels
+        for rid in table.rows
+    ]
+    return entries, _structural(spec)
 
 
 def _structural(spec: Spec) -> frozenset[str]:

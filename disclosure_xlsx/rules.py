@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .spec import Rule
+from .spec import Rule, by_identity
 from .values import plain_number
 
 #: Tolerance for decimal (万元) arithmetic.
@@ -351,15 +351,10 @@ def finding_code(rule: Rule) -> str:
     return "implausible" if rule.severity == "warning" else RULE_KINDS[rule.kind].code
 
 
-_LINEAR: dict[int, tuple[Rule, tuple[Linear, ...]]] = {}
-
-
+@by_identity
 def linear_of(rule: Rule) -> tuple[Linear, ...]:
     """``RuleKind.linear`` of a rule, computed once (repair asks for it thousands of times)."""
-    hit = _LINEAR.get(id(rule))
-    if hit is None or hit[0] is not rule:  # keyed by identity; the rule is kept alive here
-        hit = _LINEAR[id(rule)] = (rule, RULE_KINDS[rule.kind].linear(rule))
-    return hit[1]
+    return RULE_KINDS[rule.kind].linear(rule)
 
 
 def evaluate(rule: Rule, values: Mapping[str, float]) -> Breach | None:

@@ -10,13 +10,37 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, wraps
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .errors import SpecError
+
+T = TypeVar("T")
+
+
+def by_identity(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``fn(obj, *args)`` per object identity.
+
+    Specs and rules hold dicts, so they cannot be hashed for ``functools.cache``; they live as
+    long as the process (``load_spec`` keeps them), and the cache keeps each one alive too, so
+    an id is never reused for another object while its entry stands.
+    """
+    cache: dict[tuple, tuple[object, T]] = {}
+
+    @wraps(fn)
+    def wrapper(obj: object, *args: object) -> T:
+        key = (id(obj), *args)
+        hit = cache.get(key)
+        if hit is None or hit[0] is not obj:
+            hit = cache[key] = (obj, fn(obj, *args))
+        return hit[1]
+
+    return wrapper
+
 
 Kind = Literal["heading", "data"]
 ValueType = Literal["count", "decimal"]
@@ -529,13 +553,8 @@ class _Builder:
                 visit(node, [node])
 
 
-_VARIANTS: dict[tuple[int, str], tuple[Spec, Spec]] = {}
-
-
+@by_identity
 def _with_variant(spec: Spec, variant_id: str) -> Spec:
-    hit = _VARIANTS.get((id(spec), variant_id))
-    if hit is not None and hit[0] is spec:
-        return hit[1]
     variant = next((v for v in spec.variants if v.id == variant_id), None)
     if variant is None:
         raise SpecError(f"{spec.source}: 没有变体 {variant_id!r}")
@@ -564,6 +583,4 @@ def _with_variant(spec: Spec, variant_id: str) -> Spec:
             continue
         seen.add(key)
         rules.append(replace(rule, refs=refs))
-    derived = replace(spec, items=tuple(items), rules=tuple(rules), variant=variant.id)
-    _VARIANTS[(id(spec), variant_id)] = (spec, derived)
-    return derived
+    return replace(spec, items=tuple(items), rules=tuple(rules), variant=variant.id)
