@@ -154,20 +154,7 @@ def _write_head(ws: Worksheet, spec: Spec, unit_name: str) -> None:
     ws.column_dimensions["D"].width = 26
     ws.column_dimensions["E"].width = 24
     ws.column_dimensions["E"].hidden = True
-    ws.merge_cells("A1:D1")
-    ws.merge_cells("A2:D2")
-    ws["A1"] = spec.title
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws["A2"] = spec.subtitle
-    ws["A2"].alignment = Alignment(horizontal="center")
-    ws["A3"] = "单位名称："
-    ws["A3"].alignment = Alignment(horizontal="right")
-    ws.merge_cells("B3:D3")
-    cell = ws[UNIT_NAME_CELL]
-    cell.value = unit_name or None
-    cell.protection = UNLOCKED
-    cell.border = Border(bottom=THIN)
+    write_title_block(ws, spec, unit_name, get_column_letter(CHECK_COL))
     header_row = FIRST_ITEM_ROW - 1
     for col, text in enumerate([*spec.tables[0].header, "校验"], start=LABEL_COL):
         c = ws.cell(header_row, col, text)
@@ -175,6 +162,25 @@ def _write_head(ws: Worksheet, spec: Spec, unit_name: str) -> None:
         c.alignment = Alignment(horizontal="center", vertical="center")
         c.border = BORDER
         c.fill = HEADING_FILL
+
+
+def write_title_block(ws: Worksheet, spec: Spec, unit_name: str, last: str) -> None:
+    """Rows 1-3 of every template: title, subtitle, and the editable 单位名称 cell (B3),
+    each merged across to column ``last``."""
+    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(f"A2:{last}2")
+    ws["A1"] = spec.title
+    ws["A1"].font = Font(size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A2"] = spec.subtitle
+    ws["A2"].alignment = Alignment(horizontal="center")
+    ws["A3"] = "单位名称："
+    ws["A3"].alignment = Alignment(horizontal="right")
+    ws.merge_cells(f"B3:{last}3")
+    cell = ws[UNIT_NAME_CELL]
+    cell.value = unit_name or None
+    cell.protection = UNLOCKED
+    cell.border = Border(bottom=THIN)
 
 
 def _write_items(ws: Worksheet, spec: Spec) -> dict[str, int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,12 +27,12 @@ from .template import (
     ERROR_FILL,
     HEADING_FILL,
     INPUT_FILL,
-    THIN,
     UNLOCKED,
     WARNING_FILL,
     add_unit_validation,
     defined_name,
     fit_one_page_wide,
+    write_title_block,
 )
 
 LABEL_COL, FIRST_VALUE_COL = 1, 2
@@ -136,19 +136,7 @@ def _head(ws: Worksheet, spec: Spec, unit_name: str, layout: MatrixLayout) -> No
     id_letter = get_column_letter(layout.id_col)
     ws.column_dimensions[id_letter].width = 24
     ws.column_dimensions[id_letter].hidden = True
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    ws["A1"] = spec.title
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws["A2"] = spec.subtitle
-    ws["A2"].alignment = Alignment(horizontal="center")
-    ws["A3"] = "单位名称："
-    ws["A3"].alignment = Alignment(horizontal="right")
-    ws.merge_cells(f"B3:{last}3")
-    ws["B3"] = unit_name or None
-    ws["B3"].protection = UNLOCKED
-    ws["B3"].border = Border(bottom=THIN)
+    write_title_block(ws, spec, unit_name, last)
 
 
 def _banner(ws: Worksheet, row: int, text: str, layout: MatrixLayout, size: int) -> None:
