@@ -15,15 +15,21 @@ from .locate import Location, label_keys, norm_label
 from .repair import Fix, Sheet, Suggestions, suggest
 from .rules import RULE_KINDS, evaluate, finding_code
 from .spec import Item, short_label
-from .values import CellValue, classify, normalize_text, plain_number, visible
-
-#: A unit typed after a number in a 万元 cell that means the amount was entered in 元.
-YUAN = "元"
+from .values import (
+    YUAN,
+    CellValue,
+    classify,
+    entered_in_yuan,
+    normalize_text,
+    plain_number,
+    reading_units,
+    visible,
+)
 
 
 def check_location(location: Location, blank_as_zero: bool = False) -> list[Finding]:
     spec = location.spec
-    units = frozenset(spec.units) | {YUAN}
+    units = reading_units(spec.units)
     findings: list[Finding] = []
     numbers: dict[str, float] = {}
     cells: dict[str, str] = {}
@@ -158,7 +164,7 @@ def _value_findings(
     number = value.number
     assert number is not None
     if value.kind == "text-number":
-        if item.unit == "万元" and value.unit_suffix == YUAN:
+        if entered_in_yuan(value, item.unit):
             number = number / 10000
             findings.append(
                 make(

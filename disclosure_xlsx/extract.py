@@ -14,7 +14,7 @@ from .errors import UnreadableError
 from .grid import read_grids
 from .guard import check_file
 from .locate import NotThisTable, locate
-from .values import classify, plain_number
+from .values import classify, entered_in_yuan, plain_number, reading_units
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def read_values(path: str | Path, year: str | None = None) -> TableValues:
     except NotThisTable as exc:
         raise UnreadableError(f"{path}：{exc}") from None
     spec = location.spec
-    units = frozenset(spec.units) | {"元"}
+    units = reading_units(spec.units)
     values: dict[str, int | float | None] = {}
     unreadable: dict[str, object] = {}
     missing = []
@@ -52,7 +52,7 @@ def read_values(path: str | Path, year: str | None = None) -> TableValues:
             values[item.id] = None
         elif cell.number is None:
             unreadable[item.id] = cell.raw
-        elif item.unit == "万元" and cell.unit_suffix == "元":
+        elif entered_in_yuan(cell, item.unit):
             values[item.id] = plain_number(cell.number / 10000)  # as validation reads it
         else:
             values[item.id] = plain_number(cell.number)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -22,6 +23,8 @@ ValueKind = Literal[
 ZERO_WORDS = frozenset(
     {"无", "没有", "—", "－", "-", "--", "——", "/", "／", "\\", "空", "暂无", "nil", "n/a", "na"}
 )
+#: A unit typed after a number in a 万元 cell that means the amount was entered in 元.
+YUAN = "元"
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # After NFKC, full-width and non-breaking spaces are plain spaces; zero-width ones are not.
 _SPACES = re.compile(r"[\s\u200b\ufeff]+")
@@ -69,6 +72,16 @@ def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
     if _NUMBER.match(text):
         return CellValue("text-number", float(text), raw, suffix)
     return CellValue("not-a-number", None, raw)
+
+
+def reading_units(spec_units: Iterable[str]) -> frozenset[str]:
+    """The unit words a value cell may carry after its number: the spec's units, and 元."""
+    return frozenset(spec_units) | {YUAN}
+
+
+def entered_in_yuan(cell: CellValue, unit: str | None) -> bool:
+    """A 万元 item whose cell says '251000元': the number must be divided by 10000."""
+    return unit == "万元" and cell.unit_suffix == YUAN
 
 
 def plain_number(value: float) -> int | float:
