@@ -308,7 +308,7 @@ class _Builder:
                 raise self.fail(f"[plausible_max] 的单位 {unit!r} 未在 [units] 中声明")
         tables, items = self.tables(units, limits)
         by_id = {i.id: i for i in items}
-        rules = self.rules(by_id)
+        rules = self.rules(by_id, {t.id: t for t in tables})
         variants = self.variants(by_id)
         return Spec(
             id=str(head["id"]),
@@ -342,9 +342,7 @@ class _Builder:
                 Column(
                     id=c["id"],
                     label=str(c.get("label", c["id"])),
-                    group=tuple(
-                        [c["group"]] if isinstance(c.get("group"), str) else c.get("group", ())
-                    ),
+                    group=_group(c),
                     unit=c.get("unit"),
                     aliases=tuple(c.get("aliases", ())),
                 )
@@ -434,35 +432,32 @@ class _Builder:
             out.append(variant)
         return out
 
-    def expand(self, raw: dict, items: dict[str, Item], where: str) -> list[dict]:
-        """A rule with ``for_each`` becomes one rule per column (or row) of its table."""
+    def expand(self, raw: dict, tables: dict[str, Table], items: dict[str, Item], where: str):
+        """A rule with ``for_each`` becomes one rule per column (or data row) of its table;
+        its refs name rows (or columns), bound here to the cells' item ids."""
         mode = raw.get("for_each")
         if mode is None:
             return [raw]
-        tables = {t["id"]: t for t in self.data.get("tables", [])}
-        table = tables.get(raw.get("table"))
+        table = tables.get(raw.get("table", ""))
         if table is None:
             raise self.fail(f"{where}: for_each 需要 table（未知表格 {raw.get('table')!r}）")
         if mode not in ("column", "row"):
             raise self.fail(f"{where}: for_each {mode!r} 未知（可用：column, row）")
-        columns = [c["id"] for c in table.get("columns", [])]
-        single = len(columns) == 1
+        cell = {(i.row, i.column): i.id for i in items.values() if i.table == table.id}
         base = {k: v for k, v in raw.items() if k not in ("for_each", "table")}
-        out = []
         if mode == "column":
-            for c in table.get("columns", []):
-                label = "·".join((*_group(c), c.get("label", c["id"])))
-                out.append(
-                    self._bind(base, lambda r, c=c: r if single else f"{r}.{c['id']}", column=label)
+            return [
+                self._bind(
+                    base, lambda r, c=c: cell.get((r, c.id), f"{r}.{c.id}"), column=c.full_label
                 )
-        else:
-            for row in table.get("rows", []):
-                if row.get("kind", "data") != "data":
-                    continue
-                out.append(
-                    self._bind(base, lambda col, row=row: f"{row['id']}.{col}", row=row["label"])
-                )
-        return out
+                for c in table.column_specs
+            ]
+        rows = {i.row: i for i in items.values() if i.table == table.id and i.is_data}
+        return [
+            self._bind(base, lambda c, r=r: cell.get((r, c), f"{r}.{c}"), row=rows[r].row_label)
+            for r in table.rows
+            if r in rows
+        ]
 
     @staticmethod
     def _bind(raw: dict, ref, **names: str) -> dict:
@@ -478,7 +473,7 @@ class _Builder:
                 out[key] = ref(value)
         return out
 
-    def rules(self, items: dict[str, Item]) -> list[Rule]:
+    def rules(self, items: dict[str, Item], tables: dict[str, Table]) -> list[Rule]:
         from .rules import RULE_KINDS  # rule kinds own their roles; imported late to avoid a cycle
 
         rules: list[Rule] = []
@@ -486,7 +481,7 @@ class _Builder:
         expanded = [
             (n, one)
             for n, raw in enumerate(declared, start=1)
-            for one in self.expand(raw, items, f"第 {n} 条规则（{raw.get('kind')}）")
+            for one in self.expand(raw, tables, items, f"第 {n} 条规则（{raw.get('kind')}）")
         ]
         for index, (n, raw) in enumerate(expanded, start=1):
             kind = raw.get("kind")
