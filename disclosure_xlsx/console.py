@@ -14,7 +14,7 @@ from .findings import Finding
 from .i18n import Lang, t
 from .report import FileReport, Report, cell_ranges, group_findings
 from .spec import Spec
-from .values import visible
+from .values import shown
 
 if TYPE_CHECKING:
     from .annotation import Annotated
@@ -105,13 +105,8 @@ _HEAD = {
 
 
 def _show(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return visible(value) or "（空）"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    """As in every report, but an empty text cell is said, not left blank."""
+    return "（空）" if value == "" else shown(value)
 
 
 def _hint(group: list[Finding], lang: Lang) -> str | None:

@@ -11,7 +11,7 @@ from html import escape
 from .findings import Finding
 from .i18n import Lang
 from .report import FileReport, Report, cell_ranges, group_findings
-from .values import visible
+from .values import shown
 
 _CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",SimSun,sans-serif;
@@ -124,21 +124,13 @@ def _row(group: list[Finding], lang: Lang) -> str:
         found, expected = "", "0"
     else:
         cell, item = first.cell or "—", first.label or ""
-        found, expected = _show(first.found), _show(first.expected)
+        found, expected = shown(first.found), shown(first.expected)
     return (
         f"<tr><td>{_e(cell)}</td><td>{_e(item)}</td>"
         f'<td class="{first.severity}">{_e(first.title(lang))}</td>'
         f"<td>{_e(first.message(lang))}</td><td class='n'>{_e(found)}</td>"
         f"<td class='n'>{_e(expected)}</td><td class='fix'>{_e(fix)}</td></tr>"
     )
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return visible(value) if isinstance(value, str) else str(value)
 
 
 def _e(text: object) -> str:

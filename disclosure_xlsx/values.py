@@ -92,3 +92,12 @@ def plain_number(value: float) -> int | float:
 def visible(raw: object) -> str:
     """Text with full-width and non-breaking spaces shown as □, so 'blank' cells can be seen."""
     return str(raw).replace("\u3000", "□").replace("\u00a0", "□")
+
+
+def shown(value: object) -> str:
+    """A found/expected value as report text: nothing for None, 44 for 44.0, spaces as □."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return visible(value) if isinstance(value, str) else str(value)
