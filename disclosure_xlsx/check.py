@@ -44,7 +44,7 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
         cell = a1(p.row, p.value_col)
         cells[item.id] = cell
         base = {"item": item.id, "label": item.label, "row": p.row}
-        if _row_label_of(spec, item) and norm_label(p.label_text) not in label_keys(item):
+        if _reports_row_label(spec, item) and norm_label(p.label_text) not in label_keys(item):
             findings.append(
                 make(
                     "label-changed",
@@ -94,7 +94,7 @@ def check_location(location: Location, blank_as_zero: bool = False) -> list[Find
     return sorted(findings, key=lambda f: (f.row, f.code != "blank"))
 
 
-def _row_label_of(spec, item: Item) -> bool:
+def _reports_row_label(spec, item: Item) -> bool:
     """Whether this item reports its row's label: once per row, and only where rows have labels."""
     table = spec.table(item.table)
     return table.row_labels and item.column == table.columns[0]

@@ -180,7 +180,7 @@ def fill_command(
 
     Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
     """
-    from .console import print_report
+    from .console import print_line, print_report
     from .filling import fill, read_data
     from .report import Report
     from .roster import safe_filename
@@ -205,8 +205,6 @@ def fill_command(
         target.write_bytes(filled.xlsx)
     except DisclosureError as exc:
         raise _fail(exc) from None
-    from .console import print_line
-
     print_line(
         f"已生成 {target}：填入 {len(filled.values)} 项，留空 {len(filled.blank)} 项"
         if language == "zh"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .editable import check_target, copy_suffix, open_copy, save, writable
 from .errors import DisclosureError
+from .grid import parse_a1
 from .repair import AUTOMATIC, Fix
 from .report import FileReport
 from .spec import load_spec
@@ -127,10 +128,4 @@ def _plan(report: FileReport, apply_suggestions: bool) -> dict[str, tuple[object
             put(fix.cell, fix.value, fix)
             for cell in fix.clear:
                 put(cell, None, fix)
-    return dict(sorted(plan.items(), key=lambda kv: _row_col(kv[0])))
-
-
-def _row_col(cell: str) -> tuple[int, int]:
-    from .grid import parse_a1
-
-    return parse_a1(cell)
+    return dict(sorted(plan.items(), key=lambda kv: parse_a1(kv[0])))
