@@ -59,7 +59,7 @@ def _matrix_tree(spec: Spec, root: Tree, anchored: dict[str, list], lang: Lang) 
         columns = "、".join(f"{c.full_label} [dim]{c.id}[/dim]" for c in table.column_specs)
         node = part_node.add(f"{table.title or table.id}  [dim]{table.id}[/dim]  列：{columns}")
         for rid in table.rows:
-            items = [i for i in spec.items if i.table == table.id and i.row == rid]
+            items = spec.row_items(table.id, rid)
             first = items[0]
             unit = f" [cyan]{first.unit}[/cyan]" if first.unit else ""
             kind = f" [dim]({t('heading', lang)})[/dim]" if not first.is_data else ""

@@ -201,7 +201,7 @@ def _rows(ws: Worksheet, spec: Spec, table: Table, layout: MatrixLayout) -> None
     check_col = FIRST_VALUE_COL + len(table.columns)
     for rid in table.rows:
         row = layout.row_of[(table.id, rid)]
-        items = [i for i in spec.items if i.table == table.id and i.row == rid]
+        items = spec.row_items(table.id, rid)
         first = items[0]
         label = ws.cell(row, LABEL_COL, first.row_label)
         label.alignment = Alignment(indent=first.level * 2, wrap_text=True, vertical="center")

@@ -99,7 +99,7 @@ def pasted_2021(
             ws.cell(r, 2 + k, column.label)
         r += 1
         for rid in table.rows:
-            item = next(i for i in spec.items if i.table == table.id and i.row == rid)
+            item = spec.row_items(table.id, rid)[0]
             ws.cell(r, 1, item.row_label)
             rows[rid] = r
             for k, column in enumerate(table.column_specs):
@@ -124,7 +124,7 @@ def pasted_2021(
     r = top + 3
     block_start: dict[int, int] = {}
     for rid in requests.rows:
-        item = next(i for i in spec.items if i.table == "requests" and i.row == rid)
+        item = spec.row_items("requests", rid)[0]
         if single_other_row and rid in ("other_no_amend", "other_no_fee", "other_other"):
             continue
         heading = not item.is_data and not (single_other_row and rid == "other_handling")
