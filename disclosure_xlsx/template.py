@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -26,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .rules import RULE_KINDS
-from .spec import Spec
+from .spec import Item, Spec
 
 SHEET_TITLE = "统计表"
 ID_HEADER = "item_id"
@@ -183,6 +184,17 @@ def write_title_block(ws: Worksheet, spec: Spec, unit_name: str, last: str) -> N
     cell.border = Border(bottom=THIN)
 
 
+def style_value_cell(cell: Cell, item: Item) -> None:
+    """A value cell: open for input with its number format, or shaded and locked on a heading."""
+    cell.border = BORDER
+    if item.is_data:
+        cell.protection = UNLOCKED
+        cell.fill = INPUT_FILL
+        cell.number_format = "0.00" if item.value_type == "decimal" else "0"
+    else:
+        cell.fill = HEADING_FILL
+
+
 def _write_items(ws: Worksheet, spec: Spec) -> dict[str, int]:
     rows: dict[str, int] = {}
     for n, item in enumerate(spec.items):
@@ -197,15 +209,12 @@ def _write_items(ws: Worksheet, spec: Spec) -> dict[str, int]:
         value = ws.cell(row, VALUE_COL)
         check = ws.cell(row, CHECK_COL)
         check.font = Font(color="C00000")
-        for c in (label, unit, value, check):
+        for c in (label, unit, check):
             c.border = BORDER
-        if item.is_data:
-            value.protection = UNLOCKED
-            value.fill = INPUT_FILL
-            value.number_format = "0.00" if item.value_type == "decimal" else "0"
-        else:
+        style_value_cell(value, item)
+        if not item.is_data:
             label.font = Font(bold=True)
-            for c in (label, unit, value, check):
+            for c in (label, unit, check):
                 c.fill = HEADING_FILL
         if len(item.label) > 40:
             ws.row_dimensions[row].height = 30

@@ -26,12 +26,11 @@ from .template import (
     BORDER,
     ERROR_FILL,
     HEADING_FILL,
-    INPUT_FILL,
-    UNLOCKED,
     WARNING_FILL,
     add_unit_validation,
     defined_name,
     fit_one_page_wide,
+    style_value_cell,
     write_title_block,
 )
 
@@ -210,14 +209,7 @@ def _rows(ws: Worksheet, spec: Spec, table: Table, layout: MatrixLayout) -> None
         check.border = BORDER
         check.font = Font(color="C00000")
         for item in items:
-            cell = ws.cell(*layout.value_cells[item.id])
-            cell.border = BORDER
-            if item.is_data:
-                cell.protection = UNLOCKED
-                cell.fill = INPUT_FILL
-                cell.number_format = "0.00" if item.value_type == "decimal" else "0"
-            else:
-                cell.fill = HEADING_FILL
+            style_value_cell(ws.cell(*layout.value_cells[item.id]), item)
         if not first.is_data:
             label.font = Font(bold=True)
             label.fill = check.fill = HEADING_FILL
