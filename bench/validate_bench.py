@@ -22,8 +22,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from disclosure_xlsx import load_spec
-from disclosure_xlsx.template import layout, template_bytes
-from disclosure_xlsx.validation import validate
+from disclosure_xlsx.check.validate import validate
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.template import template_bytes
 
 DISTINCT = 20
 SAMPLE_2021 = Path(__file__).resolve().parent.parent / "samples" / "errors_2021_粘贴.xlsx"

@@ -31,19 +31,19 @@ __all__ = [
 
 
 _LAZY = {  # name -> module; loaded on first use (openpyxl costs ~0.3 s to import)
-    "template_bytes": "template",
-    "write_template": "template",
-    "validate": "validation",
-    "validate_file": "validation",
-    "fill": "filling",
-    "fix_file": "fix",
-    "read_values": "extract",
-    "annotate": "annotation",
-    "to_html": "html_report",
+    "template_bytes": "write.template",
+    "write_template": "write.template",
+    "validate": "check.validate",
+    "validate_file": "check.validate",
+    "fill": "write.fill",
+    "fix_file": "write.fix",
+    "read_values": "read",
+    "annotate": "write.annotate",
+    "to_html": "render.html",
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name not in _LAZY:
         raise AttributeError(name)
     from importlib import import_module

@@ -31,7 +31,7 @@ LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en")]
 
 
 def _fail(exc: DisclosureError) -> typer.Exit:
-    from .console import print_error
+    from .render.console import print_error
 
     print_error(str(exc))
     return typer.Exit(EXIT_USAGE)
@@ -60,10 +60,10 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
 ) -> None:
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
-    from .console import print_line
-    from .roster import MANIFEST, read_roster, safe_filename, write_roster_templates
+    from .render.console import print_line
     from .spec import load_spec
-    from .template import write_template
+    from .write.roster import MANIFEST, read_roster, safe_filename, write_roster_templates
+    from .write.template import write_template
 
     try:
         spec = load_spec(year)
@@ -88,7 +88,7 @@ def template(
 @app.command("spec")
 def spec_command(year: YearOpt = "2014", lang: LangOpt = "zh") -> None:
     """以树形显示表格的全部项目、单位和校验规则。Show items, units and rules."""
-    from .console import print_spec
+    from .render.console import print_spec
     from .spec import load_spec
 
     try:
@@ -125,8 +125,8 @@ def validate_command(
 
     Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
     """
+    from .check.validate import expand_paths, validate
     from .render import Format, render
-    from .validation import expand_paths, validate
 
     language = _lang(lang)
     try:
@@ -138,7 +138,7 @@ def validate_command(
         if not files:
             raise DisclosureError("没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）")
         if len(files) > 1:
-            from .console import progress_bar
+            from .render.console import progress_bar
 
             with progress_bar() as bar:
                 task = bar.add_task("", total=len(files))
@@ -154,8 +154,8 @@ def validate_command(
         raise _fail(exc) from None
     render(report, form, language, output)
     if annotate_dir is not None:
-        from .annotation import annotate
-        from .console import print_annotated
+        from .render.console import print_annotated
+        from .write.annotate import annotate
 
         print_annotated(annotate(report, annotate_dir, language), language)
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
@@ -180,12 +180,12 @@ def fill_command(
 
     Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
     """
-    from .console import print_line, print_report
-    from .filling import fill, read_data
-    from .report import Report
-    from .roster import safe_filename
+    from .check.report import Report
+    from .check.validate import validate_file
+    from .render.console import print_line, print_report
     from .spec import load_spec
-    from .validation import validate_file
+    from .write.fill import fill, read_data
+    from .write.roster import safe_filename
 
     language = _lang(lang)
     target = output or Path(
@@ -239,8 +239,8 @@ def fix_command(
 
     Exit code 0: the copy has no error; 1: it still has errors; 2: usage error.
     """
-    from .console import print_fix
-    from .fix import fix_file
+    from .render.console import print_fix
+    from .write.fix import fix_file
 
     language = _lang(lang)
     try:

@@ -1,8 +1,21 @@
-"""The project's own exceptions: raised only when work cannot go on (data problems are findings)."""
+"""The project's own exceptions: raised only when work cannot go on (data problems are findings).
+
+Every exception the library raises on purpose derives from :class:`DisclosureError`; its
+message is one line, in both languages (``.text``), shown to the user without a traceback.
+Anything else that escapes is a bug in this package and is shown as one (with ``--debug``).
+"""
+
+from __future__ import annotations
+
+from .text import Text
 
 
 class DisclosureError(Exception):
-    """Base class; its message is shown to the user as is, without a traceback."""
+    """Base class; ``text`` is the message in both languages (``str()`` gives the Chinese)."""
+
+    def __init__(self, message: str | Text) -> None:
+        self.text = message if isinstance(message, Text) else Text(message, message)
+        super().__init__(self.text.zh)
 
 
 class SpecError(DisclosureError):
@@ -15,3 +28,11 @@ class UsageError(DisclosureError):
 
 class UnreadableError(DisclosureError):
     """A file cannot be read as a workbook (not a workbook, truncated, encrypted, empty)."""
+
+
+class NotThisTable(DisclosureError):
+    """No sheet holds a known table; the message says why (the `wrong-template` finding)."""
+
+
+class OutputError(DisclosureError):
+    """An output file cannot be written (permission, missing folder, disk full, bad name)."""

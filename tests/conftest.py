@@ -17,7 +17,7 @@ def spec() -> Spec:
 @pytest.fixture(scope="session")
 def soffice():
     """Convert a file with LibreOffice headless; skips the test where LibreOffice is absent."""
-    from disclosure_xlsx import office
+    from disclosure_xlsx.write import office
 
     if office.soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

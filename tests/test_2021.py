@@ -14,14 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from disclosure_xlsx.annotation import annotate
+from disclosure_xlsx.check.validate import validate, validate_file
 from disclosure_xlsx.cli import app
-from disclosure_xlsx.extract import read_values
-from disclosure_xlsx.filling import fill
-from disclosure_xlsx.fix import fix_file
+from disclosure_xlsx.read import read_values
 from disclosure_xlsx.spec import load_spec
-from disclosure_xlsx.template import layout, template_bytes
-from disclosure_xlsx.validation import validate, validate_file
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.annotate import annotate
+from disclosure_xlsx.write.fill import fill
+from disclosure_xlsx.write.fix import fix_file
+from disclosure_xlsx.write.template import template_bytes
 
 from .workbooks import consistent_2021 as consistent
 from .workbooks import pasted_2021
@@ -125,7 +126,7 @@ def test_row_total_left_at_zero_gets_a_suggestion(make):
         11,
         "results_total.total",
     )
-    assert "自然人 5 + 商业企业 6 + 科研机构 0" in row.message_zh
+    assert "自然人 5 + 商业企业 6 + 科研机构 0" in row.text.zh
     for finding in (row, column):  # one cell explains both breaks
         assert (finding.fix.kind, finding.fix.item, finding.fix.value) == (
             "locate",
@@ -136,7 +137,7 @@ def test_row_total_left_at_zero_gets_a_suggestion(make):
 
 def test_fee_in_yuan_suggests_wan_yuan(make):
     (finding,) = validate_file(make({**consistent(), "charges": "251000元"})).findings
-    assert finding.fix.value == 25.1 and "万元" in finding.message_zh
+    assert finding.fix.value == 25.1 and "万元" in finding.text.zh
 
 
 def test_variant_without_other_handling_sub_rows(tmp_path, spec21):
@@ -145,8 +146,7 @@ def test_variant_without_other_handling_sub_rows(tmp_path, spec21):
     report = validate_file(path)
     assert [f.code for f in report.findings] == ["format-variant"]
     assert (
-        report.findings[0].severity == "warning"
-        and "（六）其他处理" in report.findings[0].message_zh
+        report.findings[0].severity == "warning" and "（六）其他处理" in report.findings[0].text.zh
     )
     assert report.status == "ok"
     broken = pasted_2021(

@@ -10,9 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from disclosure_xlsx.annotation import FILLS, SUMMARY_SHEET, annotate
+from disclosure_xlsx.check.rows import report_rows
+from disclosure_xlsx.check.validate import validate
 from disclosure_xlsx.cli import app
-from disclosure_xlsx.validation import validate
+from disclosure_xlsx.read.grid import parse_a1
+from disclosure_xlsx.write.annotate import FILLS, SUMMARY_SHEET, annotate
 
 from .conftest import ROOT
 from .workbooks import template_return
@@ -53,11 +55,21 @@ def test_summary_sheet_lists_every_finding_with_a_link(seed_copy):
     assert wb.sheetnames[0] == SUMMARY_SHEET and wb.active.title == SUMMARY_SHEET
     ws = wb[SUMMARY_SHEET]
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
-    assert len(rows) == len(file.findings)
+    assert len(rows) == len(report_rows(file))
+    # every finding is on the sheet: blank cells as ranges, every other finding on its own row
+    listed = {p for r in rows for p in r[1].split("、")}
+    cells = {c for f in file.findings if f.cell for c in [f.cell]}
+    covered = {c for c in cells if c in listed or any(_inside(c, p) for p in listed if ":" in p)}
+    assert covered == cells
     assert rows[0][1:4] == ("C5", "一、主动公开情况", "标题行填了数")
     assert ws["B5"].hyperlink.location == f"'{file.sheet}'!C5"
     # the department's own sheet is still there, values untouched
     assert wb[file.sheet]["C11"].value == "\u300044"
+
+
+def _inside(cell: str, box: str) -> bool:
+    (r, c), ((r1, c1), (r2, c2)) = parse_a1(cell), map(parse_a1, box.split(":"))
+    return r1 <= r <= r2 and c1 <= c <= c2
 
 
 def test_annotated_copy_opens_in_libreoffice(seed_copy, soffice, tmp_path):

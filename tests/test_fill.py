@@ -10,11 +10,11 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from disclosure_xlsx.check.validate import validate, validate_file
 from disclosure_xlsx.cli import app
-from disclosure_xlsx.extract import read_values
-from disclosure_xlsx.filling import FillError, fill, read_data, resolve
-from disclosure_xlsx.html_report import to_html
-from disclosure_xlsx.validation import validate, validate_file
+from disclosure_xlsx.read import read_values
+from disclosure_xlsx.render.html import to_html
+from disclosure_xlsx.write.fill import FillError, fill, read_data, resolve
 
 from .workbooks import template_return
 

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 from typer.testing import CliRunner
 
+from disclosure_xlsx.check.validate import validate_file
 from disclosure_xlsx.cli import app
-from disclosure_xlsx.fix import fix_file
-from disclosure_xlsx.validation import validate_file
+from disclosure_xlsx.write.fix import fix_file
 
 from .workbooks import pasted_return, template_return
 
@@ -41,7 +41,7 @@ def messy(tmp_path: Path, spec) -> Path:
 
 
 def codes(report) -> set[tuple[str, str]]:
-    return {(f.code, f.params.get("blank", "")) for f in report.findings}
+    return {(f.code, f.group) for f in report.findings}
 
 
 def test_fix_cleans_text_and_whitespace_and_keeps_the_input(tmp_path, spec):

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from disclosure_xlsx.template import layout, write_template
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.template import write_template
 
 
 @pytest.fixture(scope="module")

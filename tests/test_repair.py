@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from disclosure_xlsx.repair import Sheet, keystroke, suggest
-from disclosure_xlsx.validation import validate_file
+from disclosure_xlsx.check.repair import Sheet, keystroke, suggest
+from disclosure_xlsx.check.validate import validate_file
 
 from .workbooks import pasted_return, template_return
 
@@ -56,7 +56,7 @@ def test_swapped_digits_in_one_part_are_named_with_the_right_value(spec):
         spec, {"requests_received": 120, "received_in_person": 4, "received_online": 161}
     )
     assert (fix.kind, fix.cell, fix.value) == ("typo", "received_online", 116)
-    assert "相邻数字颠倒" in fix.reason_zh
+    assert "相邻数字颠倒" in fix.text.zh
 
 
 def test_extra_digit_in_a_total(spec):
@@ -75,7 +75,7 @@ def test_two_repairs_for_one_break_cannot_tell(spec):
         ("requests_received", 161),
         ("received_in_person", 16),
     ]
-    assert fix.reason_zh.startswith("无法确定是哪一格")
+    assert fix.text.zh.startswith("无法确定是哪一格")
 
 
 def test_cell_in_a_rule_that_holds_is_not_a_typo_candidate(spec):
@@ -107,7 +107,7 @@ def test_error_localisation_finds_the_single_cell(spec):
     }
     fix = rule_fix(spec, values, total="reading_rooms")
     assert (fix.kind, fix.cell, fix.value) == ("locate", "reading_rooms", 30)
-    assert fix.reason_zh.startswith("最可能出错的是 reading_rooms")
+    assert fix.text.zh.startswith("最可能出错的是 reading_rooms")
 
 
 def test_error_localisation_says_when_it_cannot_tell(spec):
@@ -139,7 +139,7 @@ def test_forced_values(spec):
         "received_fax": 0,
         "staff_parttime": 3,
     }
-    assert forced["staff_parttime"].reason_zh.startswith("可推算为 3")
+    assert forced["staff_parttime"].text.zh.startswith("可推算为 3")
 
 
 def test_forced_value_must_fit_the_cell(spec):
@@ -176,7 +176,7 @@ def test_report_carries_the_typo_fix(tmp_path, spec, build):
 def test_readme_documents_every_suggestion_kind():
     from typing import get_args
 
-    from disclosure_xlsx.repair import FixKind
+    from disclosure_xlsx.check.repair import FixKind
 
     from .conftest import ROOT
 

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from disclosure_xlsx.errors import SpecError
-from disclosure_xlsx.rules import evaluate
 from disclosure_xlsx.spec import available_years, parse_spec, short_label
+from disclosure_xlsx.spec.rules import evaluate
 
 SEED_ORDER_SAMPLE = [
     (0, "proactive", "一、主动公开情况", "heading", None),
@@ -64,7 +64,7 @@ def test_rules_declared_as_the_issue_lists(spec):
     assert kinds.count(("same-as", "error")) == 1
     assert sum(1 for _, s in kinds if s == "warning") == 4
     for rule in spec.rules:
-        assert re.search(r"[\u4e00-\u9fff]", rule.desc), rule
+        assert re.search(r"[\u4e00-\u9fff]", rule.desc.zh), rule
 
 
 def test_short_labels_for_arithmetic_lines():

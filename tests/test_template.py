@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from disclosure_xlsx.cli import app
 from disclosure_xlsx.errors import UsageError
-from disclosure_xlsx.roster import read_roster, safe_filename, write_roster_templates
-from disclosure_xlsx.template import layout, template_bytes, write_template
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.roster import read_roster, safe_filename, write_roster_templates
+from disclosure_xlsx.write.template import template_bytes, write_template
 
 from .conftest import ROOT
 from .helpers import signature

@@ -9,7 +9,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from disclosure_xlsx.spec import Spec
-from disclosure_xlsx.template import layout, template_bytes
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.template import template_bytes
 
 Mutate = Callable[[Worksheet, dict[str, int]], None]  # sheet, item id -> row
 

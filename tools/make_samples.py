@@ -22,7 +22,8 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from disclosure_xlsx.spec import load_spec
-from disclosure_xlsx.template import layout, template_bytes
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.template import template_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

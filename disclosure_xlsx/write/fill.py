@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DisclosureError
-from .locate import norm_label
-from .spec import Spec, short_label
-from .values import classify, plain_number
+from ..errors import DisclosureError
+from ..numbers import plain_number
+from ..read.cells import classify
+from ..read.csvfile import read_csv_text
+from ..spec import Spec
+from ..spec.labels import norm_label, short_label
 
 #: Header names recognised in data files, for the key column and the value column.
 KEY_HEADERS = frozenset(
@@ -136,8 +138,6 @@ def read_data(path: str | Path) -> list[Entry]:
     if suffix == ".json":
         return _json_entries(path)
     if suffix == ".csv":
-        from .roster import read_csv_text
-
         return _table_entries(list(csv.reader(io.StringIO(read_csv_text(path)))))
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from python_calamine import CalamineWorkbook
@@ -205,7 +205,7 @@ def fill(
     Items the data do not mention stay blank (the validation will ask for them), or are 0 with
     ``missing_as_zero`` (for data that list only what happened).
     """
-    from .template import template_bytes
+    from .template import template_bytes  # openpyxl: only when a workbook is written
 
     resolved = resolve(spec, data, source)
     values = dict(resolved.values)

@@ -2,18 +2,20 @@
 
 Real returns hold '\\u300044', '44条', '４４', '1,234', ' 12 ', '无', '—' and '/': these are read
 as numbers but flagged, so the clerk knows the cell needs cleaning. '见附件', '约10', '10-12'
-are not numbers. The raw value is always kept for the report.
+are not numbers, and neither are NaN, infinities or numbers beyond what a count can be. The
+raw value is always kept for the report.
 """
 
 from __future__ import annotations
 
+import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
 from typing import Literal
+
+from ..spec.labels import normalize_text
 
 ValueKind = Literal[
     "empty", "whitespace", "number", "text-number", "not-a-number", "formula-no-value"
@@ -25,9 +27,9 @@ ZERO_WORDS = frozenset(
 )
 #: A unit typed after a number in a 万元 cell that means the amount was entered in 元.
 YUAN = "元"
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-# After NFKC, full-width and non-breaking spaces are plain spaces; zero-width ones are not.
-_SPACES = re.compile(r"[\s\u200b\ufeff]+")
+#: Larger magnitudes are not a count or an amount anyone reports (and lose integer precision).
+MAX_MAGNITUDE = 1e15
+_NUMBER = re.compile(r"^[+-]?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})$")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,8 @@ class CellValue:
         return self.kind in ("empty", "whitespace")
 
 
-@lru_cache(maxsize=8192)
-def normalize_text(text: str) -> str:
-    """Full-width to half-width (NFKC) with every kind of space removed."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+def _finite(value: float) -> bool:
+    return math.isfinite(value) and abs(value) <= MAX_MAGNITUDE
 
 
 def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
@@ -56,8 +56,14 @@ def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
         return CellValue("empty", None, raw)
     if isinstance(raw, (bool, date, datetime, time)):
         return CellValue("not-a-number", None, raw)
-    if isinstance(raw, (int, float)):
+    if isinstance(raw, int):
+        if abs(raw) > MAX_MAGNITUDE:
+            return CellValue("not-a-number", None, raw)
         return CellValue("number", float(raw), raw)
+    if isinstance(raw, float):
+        if not _finite(raw):
+            return CellValue("not-a-number", None, raw)
+        return CellValue("number", raw, raw)
     text = normalize_text(str(raw))
     if not text:
         return CellValue("whitespace", None, raw)
@@ -70,7 +76,9 @@ def classify(raw: object, units: frozenset[str] = frozenset()) -> CellValue:
             break
     text = text.replace(",", "")
     if _NUMBER.match(text):
-        return CellValue("text-number", float(text), raw, suffix)
+        number = float(text)
+        if _finite(number):
+            return CellValue("text-number", number, raw, suffix)
     return CellValue("not-a-number", None, raw)
 
 
@@ -82,22 +90,3 @@ def reading_units(spec_units: Iterable[str]) -> frozenset[str]:
 def entered_in_yuan(cell: CellValue, unit: str | None) -> bool:
     """A 万元 item whose cell says '251000元': the number must be divided by 10000."""
     return unit == "万元" and cell.unit_suffix == YUAN
-
-
-def plain_number(value: float) -> int | float:
-    """44.0 -> 44; other floats rounded to 6 places, so reports show what a clerk typed."""
-    return int(value) if float(value).is_integer() else round(value, 6)
-
-
-def visible(raw: object) -> str:
-    """Text with full-width and non-breaking spaces shown as □, so 'blank' cells can be seen."""
-    return str(raw).replace("\u3000", "□").replace("\u00a0", "□")
-
-
-def shown(value: object) -> str:
-    """A found/expected value as report text: nothing for None, 44 for 44.0, spaces as □."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return visible(value) if isinstance(value, str) else str(value)

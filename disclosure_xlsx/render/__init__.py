@@ -6,8 +6,8 @@ import json
 from enum import StrEnum
 from pathlib import Path
 
-from .i18n import Lang
-from .report import Report
+from ..check.report import Report
+from ..text import Lang
 
 
 class Format(StrEnum):
@@ -26,7 +26,7 @@ def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None =
         if fmt is Format.json:
             text = to_json(report, lang)
         else:
-            from .html_report import to_html
+            from .html import to_html
 
             text = to_html(report, lang).rstrip("\n")
         if output:
@@ -34,12 +34,9 @@ def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None =
         else:
             print(text)
         return
-    from .console import print_report
+    from .console import print_report, report_text
 
     if output:
-        from rich.console import Console
-
-        with output.open("w", encoding="utf-8") as fh:
-            print_report(report, lang, Console(file=fh, width=160, color_system=None))
+        output.write_text(report_text(report, lang), encoding="utf-8")
     else:
         print_report(report, lang)

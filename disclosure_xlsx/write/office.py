@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import DisclosureError
+from ..errors import DisclosureError
 
 TIMEOUT = 180  # seconds; the first start of a fresh profile is slow
 

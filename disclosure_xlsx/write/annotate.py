@@ -1,8 +1,9 @@
 """Annotated copies to send back: problem cells coloured and commented, and a first sheet
-校验结果 listing every finding with a link to its cell.
+校验结果 listing the report's rows with a link to each cell.
 
-A renderer of the report like the console and JSON ones, but its output is a workbook a
-department opens in Excel, WPS or LibreOffice. The input is only read (see editable.py).
+A renderer of the report like the console and HTML ones (it draws the same report rows), but
+its output is a workbook a department opens in Excel, WPS or LibreOffice. The input is only
+read (see editable.py).
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ from pathlib import Path
 
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..check.findings import Finding
+from ..check.report import FileReport, Report
+from ..check.rows import report_rows
+from ..errors import DisclosureError
+from ..spec.layout import col_letter
+from ..text import Lang, Text, ui
 from .editable import copy_suffix, open_copy, save, writable
-from .errors import DisclosureError
-from .findings import Finding
-from .i18n import Lang
-from .report import FileReport, Report
 from .template import fit_one_page_wide
-from .values import visible
 
 SUMMARY_SHEET = "校验结果"
 AUTHOR = "disclosure-xlsx"
@@ -31,10 +32,16 @@ FILLS = {
     "error": PatternFill("solid", fgColor="FFC7CE"),  # Excel's own "bad" red
     "warning": PatternFill("solid", fgColor="FFEB9C"),  # and its "neutral" yellow
 }
-_HEAD = {
-    "zh": ("序号", "单元格", "项目", "问题", "说明", "填报值", "应为", "建议"),
-    "en": ("No.", "Cell", "Item", "Problem", "Details", "Found", "Expected", "Suggestion"),
-}
+_HEAD = (
+    "col.no",
+    "col.cell",
+    "col.item",
+    "col.problem",
+    "col.details",
+    "col.found",
+    "col.expected",
+    "col.fix",
+)
 _WIDTHS = (6, 10, 40, 16, 60, 12, 12, 50)
 
 
@@ -44,7 +51,7 @@ class Annotated:
 
     source: str
     output: Path | None
-    error: str | None = None
+    error: Text | None = None
 
 
 def annotate(report: Report, folder: str | Path, lang: Lang = "zh") -> list[Annotated]:
@@ -59,7 +66,7 @@ def annotate(report: Report, folder: str | Path, lang: Lang = "zh") -> list[Anno
         try:
             out.append(Annotated(file.path, annotate_file(file, target, lang)))
         except DisclosureError as exc:
-            out.append(Annotated(file.path, None, str(exc)))
+            out.append(Annotated(file.path, None, exc.text))
     return out
 
 
@@ -78,7 +85,9 @@ def _target(source: Path, folder: Path, used: set[Path]) -> Path:
 def annotate_file(file: FileReport, target: Path, lang: Lang = "zh") -> Path:
     """Colour and comment each problem cell, add the 校验结果 sheet, save as ``target``."""
     if file.sheet is None:
-        raise DisclosureError(f"{file.path}：没有找到统计表，无法批注")
+        raise DisclosureError(
+            Text(f"{file.path}：没有找到统计表，无法批注", f"{file.path}: no table to annotate")
+        )
     wb = open_copy(Path(file.path))
     ws = wb[file.sheet]
     by_cell: dict[str, list[Finding]] = defaultdict(list)
@@ -109,55 +118,41 @@ def annotate_file(file: FileReport, target: Path, lang: Lang = "zh") -> Path:
 def _comment_line(f: Finding, lang: Lang) -> str:
     line = f"【{f.title(lang)}】{f.message(lang)}"
     if f.fix:
-        line += f"\n→ {'建议' if lang == 'zh' else 'suggestion'}：{f.fix.reason(lang)}"
+        line += f"\n→ {ui('suggestion', lang)}：{f.fix.reason(lang)}"
     return line
 
 
 def _write_summary(ws: Worksheet, file: FileReport, lang: Lang) -> None:
-    zh = lang == "zh"
     who = file.unit_name or Path(file.path).name
-    ws["A1"] = f"校验结果：{who}" if zh else f"Check results: {who}"
+    ws["A1"] = ui("annot.title", lang, who=who)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (
-        f"错误 {file.errors} 处，提示 {file.warnings} 处。点击单元格地址可跳到该格；"
-        "红色为错误（必须改），黄色为提示（请核实）。"
-        if zh
-        else f"{file.errors} errors, {file.warnings} warnings. Click a cell address to jump to it."
-    )
-    for col, (name, width) in enumerate(zip(_HEAD[lang], _WIDTHS, strict=True), start=1):
-        ws.cell(4, col, name).font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
+    ws["A2"] = ui("annot.intro", lang, errors=file.errors, warnings=file.warnings)
+    for col, (key, width) in enumerate(zip(_HEAD, _WIDTHS, strict=True), start=1):
+        ws.cell(4, col, ui(key, lang)).font = Font(bold=True)
+        ws.column_dimensions[col_letter(col)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
-    for n, f in enumerate(file.findings, start=1):
-        row = 4 + n
+    for n, row in enumerate(report_rows(file), start=1):
+        r = 4 + n
         values = (
             n,
-            f.cell or "—",
-            f.label or "",
-            f.title(lang),
-            f.message(lang),
-            _shown(f.found),
-            _shown(f.expected),
-            f.fix.reason(lang) if f.fix else "",
+            row.cells(lang),
+            row.item(lang),
+            row.title(lang),
+            row.message(lang),
+            row.found,
+            row.expected,
+            row.hint(lang) if row.hint else "",
         )
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row, col, value)
+            cell = ws.cell(r, col, value)
             cell.alignment = wrap
-        if f.cell:
-            link = ws.cell(row, 2)
+        if row.link:
+            link = ws.cell(r, 2)
             # an internal link (location), not an external target, so no relationship part
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{file.sheet}'!{f.cell}")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{file.sheet}'!{row.link}")
             link.font = Font(color="0563C1", underline="single")
-        ws.cell(row, 4).fill = FILLS[f.severity]
+        ws.cell(r, 4).fill = FILLS[row.severity]
     ws.freeze_panes = "A5"
     # printed to hand over or file: landscape, one page wide, the header row on every page
     fit_one_page_wide(ws, "landscape")
     ws.print_title_rows = "4:4"
-
-
-def _shown(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return visible(value)
-    return value

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Literal
 
-from .i18n import Lang
-from .rules import EPS, Linear, evaluate, linear_of
-from .spec import Rule, Spec
-from .values import plain_number
+from ..numbers import plain_number
+from ..spec import Rule, Spec
+from ..spec.rules import EPS, Linear, evaluate, linear_of
+from ..text import Lang, Text
 
 FixKind = Literal["clean", "forced", "typo", "move", "unit", "locate", "ambiguous"]
 #: Kinds that `fix` applies without --apply-suggestions: they only restate what the sheet says.
@@ -43,13 +43,12 @@ class Fix:
     cell: str | None
     item: str | None
     value: int | float | None
-    reason_zh: str
-    reason_en: str
+    text: Text
     clear: tuple[str, ...] = ()
     options: tuple[Fix, ...] = ()  # the competing answers when kind is "ambiguous"
 
     def reason(self, lang: Lang = "zh") -> str:
-        return self.reason_zh if lang == "zh" else self.reason_en
+        return self.text(lang)
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -140,8 +139,10 @@ def _forced(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
                         sheet.cells[item_id],
                         item_id,
                         v,
-                        f"可推算为 {v}（{rule.desc}）",
-                        f"can be inferred as {v} ({rule.desc_en})",
+                        Text(
+                            f"可推算为 {v}（{rule.desc.zh}）",
+                            f"can be inferred as {v} ({rule.desc.en})",
+                        ),
                     )
     return out
 
@@ -233,8 +234,10 @@ def _typos(sheet: Sheet, rules: list[Rule], broken: list[Rule]) -> dict[int, Fix
                         sheet.cells[item_id],
                         item_id,
                         v,
-                        f"{sheet.cells[item_id]} 可能应为 {v}（{how[0]}：填的是 {old}）",
-                        f"{sheet.cells[item_id]} is probably {v} ({how[1]}: typed {old})",
+                        Text(
+                            f"{sheet.cells[item_id]} 可能应为 {v}（{how[0]}：填的是 {old}）",
+                            f"{sheet.cells[item_id]} is probably {v} ({how[1]}: typed {old})",
+                        ),
                     ),
                 )
             )
@@ -271,8 +274,10 @@ def _cannot_tell(options: list[Fix], what_zh: str, what_en: str) -> Fix:
         None,
         None,
         None,
-        f"无法确定是哪一格：{zh}，都能{what_zh}",
-        f"cannot tell which cell: {en} would each {what_en}",
+        Text(
+            f"无法确定是哪一格：{zh}，都能{what_zh}",
+            f"cannot tell which cell: {en} would each {what_en}",
+        ),
         options=tuple(options),
     )
 
@@ -327,8 +332,10 @@ def _localise_group(
             None,
             None,
             None,
-            f"至少要改动 {MAX_CELLS + 1} 个单元格才能使这些合计都相符，请逐项核对",
-            f"at least {MAX_CELLS + 1} cells must change for these totals to hold; check each",
+            Text(
+                f"至少要改动 {MAX_CELLS + 1} 个单元格才能使这些合计都相符，请逐项核对",
+                f"at least {MAX_CELLS + 1} cells must change for these totals to hold; check each",
+            ),
         )
     if len(answers) > 1:
         options = [_suspects(sheet, lins, a) for a in answers[:6]]
@@ -385,23 +392,27 @@ def _minimal_sets(
 
 
 def _suspects(sheet: Sheet, lins: list[Linear], cells: tuple[str, ...]) -> Fix:
-    where = "、".join(sheet.cells[i] for i in cells)
+    where = Text("、".join(sheet.cells[i] for i in cells), ", ".join(sheet.cells[i] for i in cells))
     value = _pinned(lins, sheet.numbers, cells[0]) if len(cells) == 1 else None
     if value is not None and _fits(sheet, cells[0], value):
         v = _show(value)
-        zh = f"最可能出错的是 {where}：只改这一格（改为 {v}）即可使各项校验都成立"
-        en = f"most likely wrong: {where}; changing it alone (to {v}) makes every check hold"
+        text = Text(
+            f"最可能出错的是 {where.zh}：只改这一格（改为 {v}）即可使各项校验都成立",
+            f"most likely wrong: {where.en}; changing it alone (to {v}) makes every check hold",
+        )
     else:
         value = None
-        zh = f"最可能出错的是 {where}：改动这 {len(cells)} 格即可使各项校验都成立"
-        en = f"most likely wrong: {where}; changing these {len(cells)} cells can make every check hold"
+        text = Text(
+            f"最可能出错的是 {where.zh}：改动这 {len(cells)} 格即可使各项校验都成立",
+            f"most likely wrong: {where.en}; changing these {len(cells)} cells can make every "
+            "check hold",
+        )
     return Fix(
         "locate",
         sheet.cells[cells[0]] if len(cells) == 1 else None,
         cells[0] if len(cells) == 1 else None,
         None if value is None else _show(value),
-        zh,
-        en,
+        text,
     )
 
 
@@ -532,8 +543,10 @@ def _moves(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
                     cell,
                     child.id,
                     v,
-                    f"{v} 可能应填在 {cell}（{child.short_label}），请移过去并清空标题行",
-                    f"{v} probably belongs in {cell} ({child.short_label}); move it there",
+                    Text(
+                        f"{v} 可能应填在 {cell}（{child.short_label}），请移过去并清空标题行",
+                        f"{v} probably belongs in {cell} ({child.short_label}); move it there",
+                    ),
                     clear=(sheet.cells[heading.id],),
                 )
                 break

@@ -1,9 +1,8 @@
-"""The statistics table of one template year, declared as data and checked when it loads.
+"""Load a spec file: TOML text to a checked :class:`~.model.Spec`, refusing anything inconsistent.
 
-A spec file (``specs/<year>.toml``) lists tables; a table has rows and columns, and every
-(row, column) pair of a data row is one *item* with its own stable id. The 2014 table has one
-value column, so its item ids are its row ids; the 2021 national format's matrices use
-``row.column`` ids. Rules refer to item ids and are implemented per kind in :mod:`rules`.
+The loader refuses an unknown rule kind (naming the known ones), an unknown or heading item in a
+rule, a sum across different units, a cycle, a duplicate id and unknown fields, each with a
+message naming the spec file: a broken spec must fail when it loads, not when a clerk runs it.
 """
 
 from __future__ import annotations
@@ -11,253 +10,41 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import cache, wraps
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any
 
-from .errors import SpecError
-
-T = TypeVar("T")
-
-
-def by_identity(fn: Callable[..., T]) -> Callable[..., T]:
-    """Cache ``fn(obj, *args)`` per object identity.
-
-    Specs and rules hold dicts, so they cannot be hashed for ``functools.cache``; they live as
-    long as the process (``load_spec`` keeps them), and the cache keeps each one alive too, so
-    an id is never reused for another object while its entry stands.
-    """
-    cache: dict[tuple, tuple[object, T]] = {}
-
-    @wraps(fn)
-    def wrapper(obj: object, *args: object) -> T:
-        key = (id(obj), *args)
-        hit = cache.get(key)
-        if hit is None or hit[0] is not obj:
-            hit = cache[key] = (obj, fn(obj, *args))
-        return hit[1]
-
-    return wrapper
-
-
-Kind = Literal["heading", "data"]
-ValueType = Literal["count", "decimal"]
-Severity = Literal["error", "warning"]
+from ..errors import SpecError
+from ..text import Text
+from .model import Column, Item, PageLayout, Rule, Spec, Table, ValueType, Variant
+from .rules import RULE_KINDS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
 _VALUE_TYPES = ("count", "decimal")
 _TABLE_KEYS = frozenset(
     {"id", "title", "part", "header", "unit", "unit_column", "row_labels", "columns", "rows"}
 )
+_ROW_KEYS = frozenset({"id", "label", "level", "kind", "unit", "aliases", "total"})
+_LAYOUT_KEYS = frozenset(PageLayout.__dataclass_fields__)
 
 
-def _group(column: dict) -> tuple[str, ...]:
+def _group(column: dict[str, Any]) -> tuple[str, ...]:
     group = column.get("group", ())
     return (group,) if isinstance(group, str) else tuple(group)
 
 
-@dataclass(frozen=True)
-class Item:
-    """One row of the printed table (and, for data rows, one cell to fill)."""
-
-    id: str
-    label: str
-    level: int
-    kind: Kind
-    unit: str | None
-    value_type: ValueType | None
-    section: str
-    table: str
-    aliases: tuple[str, ...] = ()
-    max_value: float | None = None  # above this a value is implausible (万元 entered in 元)
-    row: str = ""  # the row id (== id for one-column tables)
-    column: str = ""  # the column id
-    row_label: str = ""  # the printed row label, what a pasted table is matched by
-
-    @property
-    def is_data(self) -> bool:
-        return self.kind == "data"
-
-    @property
-    def short_label(self) -> str:
-        """The label without numbering and trailing remarks, for one-line arithmetic."""
-        return short_label(self.label)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One declared relation between items; ``refs`` maps each role to item ids."""
-
-    kind: str
-    refs: dict[str, tuple[str, ...]]
-    severity: Severity
-    desc: str
-    desc_en: str
-    index: int
-
-    _items: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_items", tuple(i for ids in self.refs.values() for i in ids))
-
-    def items(self) -> tuple[str, ...]:
-        """Every item the rule involves, in declaration order."""
-        return self._items
-
-    def one(self, role: str) -> str:
-        return self.refs[role][0]
-
-    def many(self, role: str) -> tuple[str, ...]:
-        return self.refs[role]
-
-
-@dataclass(frozen=True)
-class Column:
-    """A value column of a table; ``group`` is the path of merged headers above its label."""
-
-    id: str
-    label: str
-    group: tuple[str, ...] = ()
-    unit: str | None = None
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def full_label(self) -> str:
-        return "·".join((*self.group, self.label))
-
-
-@dataclass(frozen=True)
-class Table:
-    """One printed table. A one-column table with a unit column is the 2014 layout."""
-
-    id: str
-    title: str
-    header: tuple[str, ...]
-    columns: tuple[str, ...]
-    part: str = ""  # the section title printed above the table (several tables may share it)
-    column_specs: tuple[Column, ...] = ()
-    rows: tuple[str, ...] = ()
-    unit_column: bool = True
-    row_labels: bool = True
-
-    @property
-    def is_matrix(self) -> bool:
-        """Laid out as label | value columns (no unit column): the 2021 tables."""
-        return not self.unit_column
-
-    def column(self, column_id: str) -> Column:
-        return next(c for c in self.column_specs if c.id == column_id)
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A layout seen in real returns in which a heading row is filled as one data row."""
-
-    id: str
-    row: str
-    replaces: tuple[str, ...]
-    desc: str
-    desc_en: str
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A whole template year: items in printed order, rules, and the texts of the sheet."""
-
-    id: str
-    year: str
-    version: int
-    title: str
-    subtitle: str
-    note: str
-    units: dict[str, ValueType]
-    tables: tuple[Table, ...]
-    items: tuple[Item, ...]
-    rules: tuple[Rule, ...]
-    source: str = field(default="", compare=False)
-    variants: tuple[Variant, ...] = ()
-    variant: str | None = None  # set on a spec derived by with_variant
-    _by_id: dict[str, Item] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    _rules_for: dict[str, tuple[Rule, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    _row_items: dict[tuple[str, str], tuple[Item, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {i.id: i for i in self.items})
-        rows: dict[tuple[str, str], list[Item]] = {}
-        for item in self.items:
-            rows.setdefault((item.table, item.row), []).append(item)
-        object.__setattr__(self, "_row_items", {k: tuple(v) for k, v in rows.items()})
-        by_item: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for item_id in dict.fromkeys(rule.items()):
-                by_item.setdefault(item_id, []).append(rule)
-        object.__setattr__(self, "_rules_for", {k: tuple(v) for k, v in by_item.items()})
-
-    @property
-    def marker(self) -> str:
-        """The tag written into templates so a returned workbook names its spec exactly."""
-        return f"disclosure-xlsx:{self.id}:{self.year}:{self.version}"
-
-    def item(self, item_id: str) -> Item:
-        return self._by_id[item_id]
-
-    def has_item(self, item_id: str) -> bool:
-        return item_id in self._by_id
-
-    def data_items(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.is_data)
-
-    def rules_for(self, item_id: str) -> tuple[Rule, ...]:
-        return self._rules_for.get(item_id, ())
-
-    @property
-    def is_matrix(self) -> bool:
-        return any(t.is_matrix for t in self.tables)
-
-    def table(self, table_id: str) -> Table:
-        for table in self.tables:  # a handful of tables: a scan beats a dict field here
-            if table.id == table_id:
-                return table
-        raise KeyError(table_id)
-
-    def row_items(self, table_id: str, row_id: str) -> tuple[Item, ...]:
-        """The items (cells) of one table row, in column order."""
-        return self._row_items.get((table_id, row_id), ())
-
-    def with_variant(self, variant_id: str) -> Spec:
-        """The spec as a variant layout reads: the variant's heading row becomes a data row,
-        its sub-rows go, and rules that summed the sub-rows sum the one row instead."""
-        return _with_variant(self, variant_id)
-
-
-_PREFIX = re.compile(
-    r"^(其中[:：])?\s*([（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])?"
-)
-_REMARK = re.compile(r"[（(][^（）()]*[)）]$")
-
-
-def short_label(label: str) -> str:
-    """Strip '（一）', '1.', '一、', '其中：' prefixes and a trailing remark in brackets."""
-    text = _PREFIX.sub("", label, count=1)
-    while True:
-        shorter = _REMARK.sub("", text)
-        if shorter == text or not shorter:
-            return text
-        text = shorter
-
-
 def available_years() -> list[str]:
     """Years that have a shipped spec file."""
+    return list(_years())
+
+
+@cache
+def _years() -> tuple[str, ...]:
     files = resources.files("disclosure_xlsx") / "specs"
-    return sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
+    )
 
 
 @cache
@@ -284,9 +71,10 @@ def parse_spec(text: str, source: str = "<spec>") -> Spec:
 
 
 class _Builder:
-    def __init__(self, data: dict, source: str) -> None:
+    def __init__(self, data: dict[str, Any], source: str) -> None:
         self.data = data
         self.source = source
+        self.row_total: dict[str, bool] = {}
 
     def fail(self, message: str) -> SpecError:
         return SpecError(f"{self.source}: {message}")
@@ -310,6 +98,9 @@ class _Builder:
         by_id = {i.id: i for i in items}
         rules = self.rules(by_id, {t.id: t for t in tables})
         variants = self.variants(by_id)
+        no_total = frozenset(
+            i.id for i in items if self.row_total.get(i.row) is False and i.is_data
+        )
         return Spec(
             id=str(head["id"]),
             year=str(head["year"]),
@@ -323,7 +114,21 @@ class _Builder:
             rules=tuple(rules),
             source=self.source,
             variants=tuple(variants),
+            page=self.page(),
+            no_total=no_total,
         )
+
+    def page(self) -> PageLayout:
+        raw = self.data.get("layout", {})
+        extra = set(raw) - _LAYOUT_KEYS
+        if extra:
+            raise self.fail(f"[layout] 不认识的字段 {', '.join(sorted(extra))}")
+        if raw.get("orientation", "landscape") not in ("portrait", "landscape"):
+            raise self.fail("[layout] orientation 只能是 portrait 或 landscape")
+        try:
+            return PageLayout(**raw)
+        except TypeError as exc:
+            raise self.fail(f"[layout] {exc}") from None
 
     def tables(
         self, units: dict[str, ValueType], limits: dict[str, float]
@@ -371,6 +176,11 @@ class _Builder:
                 rid = row.get("id")
                 if not isinstance(rid, str) or not _ID.match(rid):
                     raise self.fail(f"行标识 {rid!r} 无效：只能用小写字母、数字和下划线")
+                extra_row = set(row) - _ROW_KEYS
+                if extra_row:
+                    raise self.fail(f"{rid}: 不认识的字段 {', '.join(sorted(extra_row))}")
+                if "total" in row:
+                    self.row_total[rid] = bool(row["total"])
                 kind = row.get("kind", "data")
                 if kind not in ("heading", "data"):
                     raise self.fail(f"{rid}: kind {kind!r} 未知（可用：heading, data）")
@@ -422,8 +232,7 @@ class _Builder:
                 id=raw["id"],
                 row=raw["row"],
                 replaces=tuple(raw["replaces"]),
-                desc=raw["desc"],
-                desc_en=raw.get("desc_en", raw["desc"]),
+                desc=Text(raw["desc"], raw.get("desc_en", raw["desc"])),
             )
             rows = {i.row for i in items.values()}
             for rid in (variant.row, *variant.replaces):
@@ -432,7 +241,9 @@ class _Builder:
             out.append(variant)
         return out
 
-    def expand(self, raw: dict, tables: dict[str, Table], items: dict[str, Item], where: str):
+    def expand(
+        self, raw: dict[str, Any], tables: dict[str, Table], items: dict[str, Item], where: str
+    ) -> list[dict[str, Any]]:
         """A rule with ``for_each`` becomes one rule per column (or data row) of its table;
         its refs name rows (or columns), bound here to the cells' item ids."""
         mode = raw.get("for_each")
@@ -460,8 +271,8 @@ class _Builder:
         ]
 
     @staticmethod
-    def _bind(raw: dict, ref, **names: str) -> dict:
-        out = {}
+    def _bind(raw: dict[str, Any], ref: Callable[[str], str], **names: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for key, value in raw.items():
             if key in ("desc", "desc_en"):
                 out[key] = value.format(**names) if "{" in value else value
@@ -474,8 +285,6 @@ class _Builder:
         return out
 
     def rules(self, items: dict[str, Item], tables: dict[str, Table]) -> list[Rule]:
-        from .rules import RULE_KINDS  # rule kinds own their roles; imported late to avoid a cycle
-
         rules: list[Rule] = []
         declared = self.data.get("rules", [])
         expanded = [
@@ -512,7 +321,8 @@ class _Builder:
                 raise self.fail(f"{where}: severity {severity!r} 未知（可用：error, warning）")
             if not raw.get("desc"):
                 raise self.fail(f"{where}: 缺少中文说明 desc")
-            rule = Rule(kind, refs, severity, raw["desc"], raw.get("desc_en", raw["desc"]), index)
+            desc = Text(raw["desc"], raw.get("desc_en", raw["desc"]))
+            rule = Rule(kind, tuple(refs.items()), severity, desc, index)
             if impl.same_unit:
                 found_units = {items[i].unit for i in rule.items()}
                 if len(found_units) > 1:
@@ -525,8 +335,6 @@ class _Builder:
 
     def check_cycles(self, rules: list[Rule]) -> None:
         """A total may not (indirectly) be one of its own parts."""
-        from .rules import RULE_KINDS
-
         graph: dict[str, set[str]] = {}
         for rule in rules:
             for whole, part in RULE_KINDS[rule.kind].edges(rule):
@@ -546,36 +354,3 @@ class _Builder:
         for node in sorted(graph):
             if not state.get(node):
                 visit(node, [node])
-
-
-@by_identity
-def _with_variant(spec: Spec, variant_id: str) -> Spec:
-    variant = next((v for v in spec.variants if v.id == variant_id), None)
-    if variant is None:
-        raise SpecError(f"{spec.source}: 没有变体 {variant_id!r}")
-    replaced = set(variant.replaces)
-    items = []
-    for item in spec.items:
-        if item.row in replaced:
-            continue
-        if item.row == variant.row:
-            unit = next(i.unit for i in spec.items if i.row in replaced and i.column == item.column)
-            item = replace(item, kind="data", unit=unit, value_type=spec.units.get(unit or ""))
-        items.append(item)
-    kept = {i.id for i in items}
-
-    def swap(item_id: str) -> str:
-        old = spec.item(item_id)
-        if old.row not in replaced:
-            return item_id
-        return next(i.id for i in items if i.row == variant.row and i.column == old.column)
-
-    rules, seen = [], set()
-    for rule in spec.rules:
-        refs = {role: tuple(dict.fromkeys(swap(i) for i in ids)) for role, ids in rule.refs.items()}
-        key = (rule.kind, tuple(sorted(refs.items())))
-        if key in seen or not all(i in kept for ids in refs.values() for i in ids):
-            continue
-        seen.add(key)
-        rules.append(replace(rule, refs=refs))
-    return replace(spec, items=tuple(items), rules=tuple(rules), variant=variant.id)

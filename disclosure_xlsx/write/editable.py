@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from .errors import DisclosureError, UsageError
+from ..errors import DisclosureError, UsageError
 from .office import convert
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..text import Lang
 from .findings import FINDING_FIELDS, Finding
-from .grid import a1, parse_a1
-from .i18n import Lang
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,37 +91,3 @@ class Report:
             for finding in f.findings
         ]
         return pd.DataFrame(rows, columns=columns)
-
-
-def cell_ranges(cells: list[str]) -> str:
-    """'C7、C8、C9、C12' -> 'C7–C9、C12': runs of rows in one column shown as ranges."""
-    runs: list[list[tuple[int, int]]] = []
-    for row, col in (parse_a1(c) for c in cells):
-        if runs and col == runs[-1][-1][1] and row == runs[-1][-1][0] + 1:
-            runs[-1].append((row, col))
-        else:
-            runs.append([(row, col)])
-    return "、".join(
-        a1(*run[0]) if len(run) == 1 else f"{a1(*run[0])}–{a1(*run[-1])}" for run in runs
-    )
-
-
-def _same_blank(a: Finding, b: Finding) -> bool:
-    return a.code == "blank" and (a.severity, a.params.get("blank")) == (
-        b.severity,
-        b.params.get("blank"),
-    )
-
-
-def group_findings(findings: tuple[Finding, ...]) -> Iterator[list[Finding]]:
-    """Findings in order, with each run of consecutive blank cells as one group."""
-    run: list[Finding] = []
-    for f in findings:
-        if f.code == "blank" and run and _same_blank(run[-1], f):
-            run.append(f)
-            continue
-        if run:
-            yield run
-        run = [f]
-    if run:
-        yield run

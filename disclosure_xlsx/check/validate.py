@@ -1,7 +1,8 @@
-"""Validate returned workbooks: guard -> grid -> locate -> check -> FileReport.
+"""Validate returned workbooks: read -> check -> FileReport, one per file, never raising.
 
-No exception escapes for a bad file: an unreadable workbook becomes a FileReport with status
-`unreadable` and a one-line reason, so a batch always goes on to the next file.
+A file that cannot be read becomes a FileReport with status `unreadable` and a one-line reason,
+and a file with no known table one with `wrong-template`, so a batch always goes on. An error
+that is not one of ours is a bug in this package and is raised, not disguised as a bad file.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import glob
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .check import check_location
-from .errors import UnreadableError, UsageError
-from .findings import make
-from .grid import read_grids
-from .guard import SUFFIXES, check_file
-from .locate import NotThisTable, locate
-from .report import FileReport, Report
+from ..errors import NotThisTable, UnreadableError, UsageError
+from ..read import read_return
+from ..read.guard import SUFFIXES
+from ..text import Text
+from . import check_values
+from .findings import Finding, unreadable, wrong_template
+from .report import FileReport, Report, Status
 
 
 def validate(
@@ -29,9 +30,8 @@ def validate(
     """Check one workbook or many (files, folders, globs); never raises for a bad file."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files = expand_paths(paths)
     reports = []
-    for path in files:
+    for path in expand_paths(paths):
         reports.append(validate_file(path, blank_as_zero=blank_as_zero, year=year))
         if progress:
             progress(path)
@@ -43,33 +43,26 @@ def validate_file(
 ) -> FileReport:
     """Check one workbook."""
     try:
-        grids = read_grids(check_file(path))
+        values = read_return(Path(path), year)
     except UnreadableError as exc:
-        return _file_level(path, "unreadable", str(exc))
-    except Exception as exc:
-        return _file_level(path, "unreadable", f"读取时出错：{type(exc).__name__}")
-    if not any(g.cells for g in grids):
-        return _file_level(path, "unreadable", "工作簿是空的（没有任何内容）")
-    try:
-        location = locate(grids, year)
+        return _file_level(path, "unreadable", unreadable(exc.text))
     except NotThisTable as exc:
-        return _file_level(path, "invalid", str(exc), code="wrong-template")
-    findings = tuple(check_location(location, blank_as_zero))
-    status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
+        return _file_level(path, "invalid", wrong_template(exc.text))
+    findings = tuple(check_values(values, blank_as_zero))
+    status: Status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
     return FileReport(
         path=str(path),
         status=status,
-        template=location.spec.year,
-        sheet=location.grid.name,
-        unit_name=location.unit_name,
+        template=values.spec.year,
+        sheet=values.sheet,
+        unit_name=values.unit_name,
         findings=findings,
-        method=location.method,
+        method=values.method,
     )
 
 
-def _file_level(path: Path, status: str, reason: str, code: str = "unreadable") -> FileReport:
-    finding = make(code, found=None, reason=reason)
-    return FileReport(str(path), status, None, None, None, (finding,))  # type: ignore[arg-type]
+def _file_level(path: Path, status: Status, finding: Finding) -> FileReport:
+    return FileReport(str(path), status, None, None, None, (finding,))
 
 
 def expand_paths(args: Iterable[str | Path]) -> list[Path]:
@@ -90,7 +83,7 @@ def expand_paths(args: Iterable[str | Path]) -> list[Path]:
         elif any(ch in str(arg) for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(str(arg), recursive=True))
             if not matches:
-                raise UsageError(f"没有文件匹配 {arg}")
+                raise UsageError(Text(f"没有文件匹配 {arg}", f"no file matches {arg}"))
             out.extend(m for m in matches if m.is_file())
         else:
             out.append(path)  # reported as unreadable: 文件不存在

@@ -1,18 +1,21 @@
 """Rule kinds: one implementation each, registered by the name used in spec files.
 
-A rule kind knows three things about its relation: which roles it takes (for the spec loader),
-how to test values (for validation) and how to say the same test as an Excel formula (for the
-template's live checks). Keeping all three here means a new kind is added in one place.
+A rule kind knows four things about its relation: which roles it takes (for the spec loader),
+how to test values (for validation), the same test as an Excel formula (for the template's
+live checks) and as linear constraints (for repair). Keeping them together means a new kind is
+added in one place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import ClassVar
 
-from .spec import Rule, by_identity
-from .values import plain_number
+from ..numbers import plain_number
+from ..text import Text
+from .model import Rule
 
 #: Tolerance for decimal (万元) arithmetic.
 EPS = 1e-6
@@ -75,8 +78,8 @@ class RuleKind:
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         raise NotImplementedError
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
-        """The breach as one line of arithmetic (zh, en); ``name`` gives 'label cell'."""
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
+        """The breach as one line of arithmetic; ``name`` gives 'label cell'."""
         raise NotImplementedError
 
 
@@ -117,9 +120,9 @@ class SumRule(RuleKind):
         total, parts = ref(rule.one("total")), _sum(ref, rule.many("parts"))
         return ExcelCheck(rule.one("total"), f"ROUND({total}-{parts},6)<>0", f'"合计应为 "&{parts}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         head, terms = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return (
+        return Text(
             f"{head}，但 {terms} = {breach.expected}，差 {breach.diff}",
             f"{head}, but {terms} = {breach.expected}, off by {breach.diff}",
         )
@@ -153,9 +156,9 @@ class PartOfRule(RuleKind):
         part, whole = ref(rule.one("part")), ref(rule.one("whole"))
         return ExcelCheck(rule.one("part"), f"{part}>{whole}", f'"不应超过 "&{whole}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         head, whole = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return f"{head}，超过了总数 {whole}", f"{head} exceeds its whole {whole}"
+        return Text(f"{head}，超过了总数 {whole}", f"{head} exceeds its whole {whole}")
 
 
 class ChannelsRule(RuleKind):
@@ -197,10 +200,10 @@ class ChannelsRule(RuleKind):
             f'"应在 "&MAX({cells})&" 至 "&SUM({cells})&" 之间"',
         )
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         head, terms = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
         low, high = str(breach.expected).split("–")
-        return (
+        return Text(
             f"{head}，但各渠道为 {terms}：同一信息只计1条，总数应在 {low} 至 {high} 之间",
             f"{head}, but channels are {terms}: the total must lie between {low} and {high}",
         )
@@ -233,9 +236,9 @@ class SameAsRule(RuleKind):
         item, other = ref(rule.one("item")), ref(rule.one("other"))
         return ExcelCheck(rule.one("item"), f"{item}<>{other}", f'"应等于 "&{other}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         head, other = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return f"{head}，但 {other}，两者应相等", f"{head}, but {other}; they must be equal"
+        return Text(f"{head}，但 {other}，两者应相等", f"{head}, but {other}; they must be equal")
 
 
 class AtMostRule(RuleKind):
@@ -263,9 +266,9 @@ class AtMostRule(RuleKind):
         item, limit = ref(rule.one("item")), ref(rule.one("limit"))
         return ExcelCheck(rule.one("item"), f"{item}>{limit}", f'"一般不超过 "&{limit}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         head, limit = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return f"{head}，超过了 {limit}", f"{head} exceeds {limit}"
+        return Text(f"{head}，超过了 {limit}", f"{head} exceeds {limit}")
 
 
 class RequiresRule(RuleKind):
@@ -293,9 +296,9 @@ class RequiresRule(RuleKind):
         item, needed = ref(rule.one("item")), _sum(ref, rule.many("requires"))
         return ExcelCheck(rule.one("item"), f"AND({item}>0,{needed}=0)", '"相关项目为0，请核实"')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         head, needed = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return f"{head}，但 {needed}", f"{head}, but {needed}"
+        return Text(f"{head}，但 {needed}", f"{head}, but {needed}")
 
 
 class BalanceRule(RuleKind):
@@ -329,12 +332,12 @@ class BalanceRule(RuleKind):
             rule.many("right")[0], f"ROUND({left}-{right},6)<>0", f'"收支不平："&{left}&"≠"&{right}'
         )
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> tuple[str, str]:
+    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
         items = [i for i, _ in breach.terms]  # the left side, then the right side from the anchor
         split = items.index(breach.anchor)
         lhs = " + ".join(f"{name(i)} {v}" for i, v in breach.terms[:split])
         rhs = " + ".join(f"{name(i)} {v}" for i, v in breach.terms[split:])
-        return (
+        return Text(
             f"{lhs} = {breach.expected}，但 {rhs} = {breach.found}，差 {breach.diff}",
             f"{lhs} = {breach.expected}, but {rhs} = {breach.found}, off by {breach.diff}",
         )
@@ -351,7 +354,7 @@ def finding_code(rule: Rule) -> str:
     return "implausible" if rule.severity == "warning" else RULE_KINDS[rule.kind].code
 
 
-@by_identity
+@cache
 def linear_of(rule: Rule) -> tuple[Linear, ...]:
     """``RuleKind.linear`` of a rule, computed once (repair asks for it thousands of times)."""
     return RULE_KINDS[rule.kind].linear(rule)

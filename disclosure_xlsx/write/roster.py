@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-from .spec import Spec
+from ..errors import UsageError
+from ..read.csvfile import read_csv_text
+from ..spec import Spec
 from .template import template_bytes
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -37,18 +38,6 @@ def safe_filename(name: str, max_length: int = 80) -> str:
     if stem.split(".")[0].upper() in _RESERVED:
         stem = "_" + stem
     return stem
-
-
-def read_csv_text(path: Path) -> str:
-    """A CSV file's text as Excel and WPS save it on Chinese Windows: UTF-8 (with BOM) or GBK."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: 无法读取文件（{exc.strerror}）") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", errors="replace")  # GBK's superset; never fails
 
 
 def read_roster(path: Path) -> list[Department]:

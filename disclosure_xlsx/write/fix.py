@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..check.repair import AUTOMATIC, Fix
+from ..check.report import FileReport
+from ..check.validate import validate_file
+from ..errors import DisclosureError
+from ..read.grid import parse_a1
+from ..spec import load_spec
+from ..text import Lang, Text
 from .editable import check_target, copy_suffix, open_copy, save, writable
-from .errors import DisclosureError
-from .grid import parse_a1
-from .repair import AUTOMATIC, Fix
-from .report import FileReport
-from .spec import load_spec
-from .validation import validate_file
 
 #: Where two fixes touch one cell, the higher rank wins (a move beats emptying the cell).
 _RANK = {"clean": 0, "forced": 1, "unit": 2, "typo": 3, "move": 4}
@@ -33,12 +34,11 @@ class Change:
     label: str | None
     before: object
     after: object
-    reason_zh: str
-    reason_en: str
+    text: Text
     kind: str
 
-    def reason(self, lang: str = "zh") -> str:
-        return self.reason_zh if lang == "zh" else self.reason_en
+    def reason(self, lang: Lang = "zh") -> str:
+        return self.text(lang)
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def fix_file(
     check_target(source, target, force)
     before = validate_file(source, blank_as_zero=blank_as_zero, year=year)
     if before.status == "unreadable" or before.sheet is None:
-        reason = before.findings[0].message_zh if before.findings else "无法读取"
-        raise DisclosureError(f"{source}：{reason}")
+        reason = before.findings[0].text if before.findings else Text("无法读取", "unreadable")
+        raise DisclosureError(Text(f"{source}：", f"{source}: ") + reason)
     plan = _plan(before, apply_suggestions)
     wb = open_copy(source)
     ws = wb[before.sheet]
@@ -101,8 +101,7 @@ def fix_file(
                 label,
                 old,
                 value,
-                fix.reason_zh,
-                fix.reason_en,
+                fix.text,
                 fix.kind,
             )
         )

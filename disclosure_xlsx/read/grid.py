@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .errors import UnreadableError
+from ..errors import UnreadableError
 from .guard import FileCheck
 
 Value = str | float | int | bool | object | None
@@ -36,16 +36,8 @@ class Grid:
         return self.cells.get((r, c))
 
 
-def a1(row: int, col: int) -> str:
-    """1-based (row, column) to an A1 address."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
-
-
 def parse_a1(ref: str) -> tuple[int, int]:
+    """An A1 address to 1-based (row, column)."""
     col = 0
     i = 0
     while i < len(ref) and ref[i].isalpha():

@@ -1,0 +1,240 @@
+"""Rich renderings for the terminal. Rich is imported here and nowhere else.
+
+Everything shown comes from plain values (report rows, results, the spec); text that came
+from a workbook, a roster or a file name is always passed as plain ``Text`` or escaped, never
+as markup.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text as RichText
+from rich.tree import Tree
+
+from ..check.report import FileReport, Report
+from ..check.rows import report_rows
+from ..numbers import shown
+from ..spec import Spec
+from ..spec.rules import RULE_KINDS
+from ..text import Lang, ui
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from ..write.annotate import Annotated
+    from ..write.fix import FixResult
+
+_STYLE = {"error": "red", "warning": "yellow"}
+_STATUS_STYLE = {"ok": "green", "invalid": "red", "unreadable": "red", "skipped": "yellow"}
+
+
+def _plain(*parts: tuple[str, str] | str) -> RichText:
+    """A line from (text, style) parts; the text is never read as markup."""
+    return RichText.assemble(*parts)
+
+
+def spec_tree(spec: Spec, lang: Lang = "zh") -> Tree:
+    """The table as a tree: parts, tables, rows nested by level with units, and under each row
+    the rules anchored on it."""
+    root = Tree(_plain((spec.title, "bold"), " ", spec.subtitle, "  ", (spec.marker, "dim")))
+    anchored: dict[str, list[int]] = {}
+    for n, rule in enumerate(spec.rules):
+        anchor = RULE_KINDS[rule.kind].excel(rule, lambda i: i).anchor
+        anchored.setdefault(anchor, []).append(n)
+    parts: dict[str, Tree] = {}
+    for table in spec.tables:
+        parent = root
+        if table.part:
+            if table.part not in parts:
+                parts[table.part] = root.add(_plain((table.part, "bold")))
+            parent = parts[table.part]
+        if len(spec.tables) > 1:
+            columns = ui("columns", lang)
+            line = _plain(table.title or table.id, "  ", (table.id, "dim"), "  ", columns)
+            for k, c in enumerate(table.column_specs):
+                line.append_text(_plain("、" if k else "", c.full_label, " ", (c.id, "dim")))
+            parent = parent.add(line)
+        stack: list[Tree] = [parent]
+        for rid in table.rows:
+            items = spec.row_items(table.id, rid)
+            first = items[0]
+            depth = min(first.level, len(stack) - 1)
+            line = _plain(first.row_label)
+            if first.unit and len(table.columns) == 1:
+                line.append_text(_plain(" ", (first.unit, "cyan")))
+            if not first.is_data:
+                line.append_text(_plain(" ", (f"({ui('heading', lang)})", "dim")))
+            elif first.value_type:
+                line.append_text(_plain(" ", (ui(first.value_type, lang), "dim")))
+            line.append_text(_plain("  ", (rid, "dim")))
+            node = stack[depth].add(line)
+            for item in items:
+                for n in anchored.get(item.id, []):
+                    rule = spec.rules[n]
+                    style = _STYLE[rule.severity]
+                    node.add(_plain((f"✓ {ui(rule.severity, lang)}", style), " ", rule.desc(lang)))
+            stack = [*stack[: depth + 1], node]
+    for variant in spec.variants:
+        root.add(_plain((f"{ui('variant', lang)} {variant.id}", "yellow"), " ", variant.desc(lang)))
+    return root
+
+
+def print_spec(spec: Spec, lang: Lang = "zh", console: Console | None = None) -> None:
+    (console or Console()).print(spec_tree(spec, lang))
+
+
+def error_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_error(message: str, lang: Lang = "zh") -> None:
+    error_console().print(_plain((ui("error.prefix", lang), "bold red"), message))
+
+
+def print_line(message: str, console: Console | None = None) -> None:
+    (console or Console(highlight=False)).print(_plain(message))
+
+
+def file_view(report: FileReport, lang: Lang = "zh") -> Group:
+    """One file: a header line and a table of findings a clerk can fix from."""
+    status = ui(report.status, lang)
+    counts = ui("counts", lang, errors=report.errors, warnings=report.warnings)
+    unit = report.unit_name or ui("unit.none", lang)
+    zh = lang == "zh"
+    head = _plain(
+        (ui("col.file", lang) + " ", "bold"),
+        (report.path, "bold"),
+        (f"  {ui('col.unit', lang)} ", "dim"),
+        unit,
+        (f"  {ui('col.template', lang)} ", "dim"),
+        report.template or "—",
+        (f"  {ui('col.sheet', lang)} ", "dim"),
+        report.sheet or "—",
+        "  ",
+        (
+            f"{status}（{counts}）" if zh else f"{status} ({counts})",
+            f"bold {_STATUS_STYLE[report.status]}",
+        ),
+    )
+    if not report.findings:
+        return Group(head)
+    table = Table(show_lines=False, expand=False, header_style="bold")
+    heads = ("col.cell", "col.item", "col.problem", "col.found", "col.expected", "col.diff")
+    for key, width in zip(heads, (24, 22, 60, 10, 8, 6), strict=True):
+        table.add_column(ui(key, lang), overflow="fold", max_width=width)
+    for row in report_rows(report):
+        problem = _plain((row.title(lang), _STYLE[row.severity]), " ", row.message(lang))
+        if row.hint:
+            problem.append_text(_plain("\n", (f"→ {row.hint(lang)}", "green")))
+        found = row.found if row.found or len(row.findings) > 1 else _empty(row, lang)
+        table.add_row(
+            _plain(row.cells(lang)),
+            _plain(row.item(lang)),
+            problem,
+            _plain(found),
+            _plain(row.expected),
+            _plain(row.diff),
+        )
+    return Group(head, table)
+
+
+def _empty(row: object, lang: Lang) -> str:
+    """An empty text cell is said, not left blank."""
+    first = row.first  # type: ignore[attr-defined]
+    return ui("empty", lang) if first.found == "" else ""
+
+
+def summary_view(report: Report, lang: Lang = "zh") -> Table:
+    """One row per file, then the totals."""
+    table = Table(title=ui("report.summary", lang), header_style="bold")
+    for key in ("col.file", "col.unit", "col.status", "col.errors", "col.warnings"):
+        table.add_column(ui(key, lang))
+    for f in report.files:
+        table.add_row(
+            _plain(f.path),
+            _plain(f.unit_name or ""),
+            _plain((ui(f.status, lang), _STATUS_STYLE[f.status])),
+            str(f.errors),
+            str(f.warnings),
+        )
+    s = report.summary()
+    table.add_section()
+    table.add_row(ui("totals", lang, **s), "", "", str(s["errors"]), str(s["warnings"]))
+    return table
+
+
+def print_report(report: Report, lang: Lang = "zh", console: Console | None = None) -> None:
+    console = console or Console()
+    for f in report.files:
+        console.print(file_view(f, lang), highlight=False)
+        console.print()
+    if len(report.files) > 1:
+        console.print(summary_view(report, lang), highlight=False)
+
+
+def report_text(report: Report, lang: Lang = "zh", width: int = 160) -> str:
+    """The console report as plain text (no colours), for a file."""
+    console = Console(record=True, width=width, color_system=None, file=io.StringIO())
+    print_report(report, lang, console)
+    return console.export_text()
+
+
+def changes_view(result: FixResult, lang: Lang = "zh") -> Group:
+    """Every changed cell of a corrected copy: before -> after, and why."""
+    head = _plain((ui("fix.wrote", lang, path=result.output, n=len(result.changes)), "bold"))
+    if not result.changes:
+        return Group(head)
+    table = Table(header_style="bold")
+    for key in ("col.cell", "col.item", "col.before", "col.after", "col.why"):
+        table.add_column(ui(key, lang), overflow="fold")
+    empty = ui("empty", lang)
+    for c in result.changes:
+        table.add_row(
+            c.cell,
+            _plain(c.label or ""),
+            _plain(shown(c.before) or empty),
+            _plain(shown(c.after) or empty),
+            _plain(c.reason(lang)),
+        )
+    rows: list[object] = [head, table]
+    rows.extend(_plain((ui("fix.skipped", lang, what=s), "yellow")) for s in result.skipped)
+    return Group(*rows)  # type: ignore[arg-type]
+
+
+def print_fix(result: FixResult, lang: Lang = "zh", console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(changes_view(result, lang), highlight=False)
+    console.print()
+    console.print(_plain((ui("fix.after", lang), "bold")))
+    console.print(file_view(result.after, lang), highlight=False)
+
+
+def print_annotated(written: list[Annotated], lang: Lang = "zh") -> None:
+    """One line per annotated copy, on stderr (stdout may carry the JSON report)."""
+    console = error_console()
+    for a in written:
+        if a.output:
+            console.print(_plain(ui("annot.written", lang, path=a.output)))
+        else:
+            message = a.error(lang) if a.error else ""
+            console.print(_plain((ui("annot.failed", lang), "red"), " ", message))
+    if not written:
+        console.print(_plain(ui("annot.none", lang)))
+
+
+def progress_bar(lang: Lang = "zh") -> Progress:
+    """A progress bar on stderr for batches (silent when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn(ui("progress", lang)),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}", markup=False),
+        console=Console(stderr=True),
+        transient=True,
+    )
