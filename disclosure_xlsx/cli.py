@@ -1,17 +1,24 @@
 """The `disclosure-xlsx` command: parses options, calls one library function, renders, exits.
 
 Exit codes: 0 success (no file with an error), 1 a file has an error or is unreadable,
-2 usage error (bad option, missing file, refusing to overwrite, broken spec).
+2 usage error (bad option, missing file, refusing to overwrite, unwritable output, broken
+spec), 3 internal error (a bug in disclosure-xlsx: run again with --debug to see where),
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from .errors import DisclosureError
+from .text import Lang
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 app = typer.Typer(
     name="disclosure-xlsx",
@@ -24,23 +31,56 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
-YearOpt = Annotated[str, typer.Option("--year", help="表格年度格式 Template year")]
-LangOpt = Annotated[str, typer.Option("--lang", help="输出语言 zh|en")]
+class LangChoice(StrEnum):
+    """Output language."""
+
+    zh = "zh"
+    en = "en"
 
 
-def _fail(exc: DisclosureError) -> typer.Exit:
+YearOpt = Annotated[str, typer.Option("--year", help="表格年度格式 Template year: 2014|2021")]
+LangOpt = Annotated[
+    LangChoice,
+    typer.Option("--lang", envvar="DISCLOSURE_XLSX_LANG", help="输出语言 Output language"),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="覆盖已存在的输出文件 Replace an existing output")
+]
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"disclosure-xlsx {version('disclosure-xlsx')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整的程序调用栈 Show tracebacks")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="显示版本 Show the version"
+        ),
+    ] = False,
+) -> None:
+    """政府信息公开工作情况统计表：生成模板、校验、批注退回、修正、填写。"""
+    _state["debug"] = debug
+
+
+def fail(exc: DisclosureError, lang: Lang = "zh") -> NoReturn:
+    """Print one of our errors as one line and exit with the usage code."""
     from .render.console import print_error
 
-    print_error(str(exc))
-    return typer.Exit(EXIT_USAGE)
-
-
-def _lang(value: str):  # -> Lang
-    if value not in ("zh", "en"):
-        raise typer.BadParameter("zh 或 en", param_hint="--lang")
-    return value
+    print_error(exc.text(lang), lang)
+    raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -48,22 +88,29 @@ def template(
     year: YearOpt = "2014",
     unit_name: Annotated[str, typer.Option("--unit-name", help="单位名称 Department name")] = "",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="输出文件（--roster 时为文件夹）")
+        Path | None,
+        typer.Option("-o", "--output", help="输出文件（用 --roster 时为文件夹） Output file"),
     ] = None,
     roster: Annotated[
         Path | None,
-        typer.Option("--roster", help="名单 CSV：单位名称[,联系人,邮箱]，每个单位一份模板"),
+        typer.Option(
+            "--roster",
+            help="名单 CSV：单位名称[,联系人,邮箱]，每个单位一份模板 One template per department",
+        ),
     ] = None,
     password: Annotated[
-        str | None, typer.Option("--password", help="工作表保护密码（默认无密码）")
+        str | None, typer.Option("--password", help="工作表保护密码（默认无密码） Sheet password")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
+    force: ForceOpt = False,
+    lang: LangOpt = LangChoice.zh,
 ) -> None:
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
+    from .outputs import check_output, write_bytes
     from .render.console import print_line
     from .spec import load_spec
+    from .text import ui
     from .write.roster import MANIFEST, read_roster, safe_filename, write_roster_templates
-    from .write.template import write_template
+    from .write.template import template_bytes
 
     try:
         spec = load_spec(year)
@@ -72,41 +119,85 @@ def template(
             entries = write_roster_templates(
                 spec, read_roster(roster), folder, password, force=force
             )
-            print_line(f"已为 {len(entries)} 个单位生成模板：{folder}（清单：{folder / MANIFEST}）")
+            print_line(
+                ui(
+                    "roster.written",
+                    lang,
+                    n=len(entries),
+                    folder=folder,
+                    manifest=folder / MANIFEST,
+                )
+            )
             return
         target = output or Path(
             f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"blank_{year}.xlsx"
         )
-        if target.exists() and not force:
-            raise DisclosureError(f"{target} 已存在；如需覆盖请加 --force")
-        write_template(spec, target, unit_name, password)
-        print_line(f"已生成 {target}")
+        check_output(target, force=force)
+        write_bytes(target, template_bytes(spec, unit_name, password))
+        print_line(ui("template.written", lang, path=target))
     except DisclosureError as exc:
-        raise _fail(exc) from None
+        fail(exc, lang)
+
+
+class SpecFormat(StrEnum):
+    """How `spec` shows the table."""
+
+    console = "console"
+    json = "json"
 
 
 @app.command("spec")
-def spec_command(year: YearOpt = "2014", lang: LangOpt = "zh") -> None:
+def spec_command(
+    year: YearOpt = "2014",
+    lang: LangOpt = LangChoice.zh,
+    fmt: Annotated[
+        SpecFormat, typer.Option("--format", help="console：树形；json：项目与规则")
+    ] = SpecFormat.console,
+) -> None:
     """以树形显示表格的全部项目、单位和校验规则。Show items, units and rules."""
-    from .render.console import print_spec
     from .spec import load_spec
 
     try:
-        print_spec(load_spec(year), _lang(lang))
+        spec = load_spec(year)
     except DisclosureError as exc:
-        raise _fail(exc) from None
+        fail(exc, lang)
+    if fmt is SpecFormat.json:
+        import json
+
+        from .spec.export import spec_dict
+
+        typer.echo(json.dumps(spec_dict(spec, lang), ensure_ascii=False, indent=2))
+        return
+    from .render.console import print_spec
+
+    print_spec(spec, lang)
+
+
+class ReportFormat(StrEnum):
+    """Report formats of `validate` (each is a renderer of the same Report)."""
+
+    console = "console"
+    json = "json"
+    html = "html"
 
 
 @app.command("validate")
 def validate_command(
-    paths: Annotated[list[str], typer.Argument(help="文件、文件夹或通配符 Files, folders, globs")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="文件、文件夹或通配符 Files, folders, globs", metavar="PATH..."),
+    ],
     blank_as_zero: Annotated[
         bool,
         typer.Option("--blank-as-zero", help="空单元格按 0 计，只作提示 Blank cells count as 0"),
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="console | json | html")] = "console",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="报告写入文件")] = None,
-    lang: LangOpt = "zh",
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="报告格式 Report format")
+    ] = ReportFormat.console,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="报告写入文件 Write the report to a file")
+    ] = None,
+    lang: LangOpt = LangChoice.zh,
     strict: Annotated[
         bool, typer.Option("--strict", help="有提示也算不通过 Warnings fail too")
     ] = False,
@@ -117,30 +208,32 @@ def validate_command(
         Path | None,
         typer.Option(
             "--annotate",
-            help="把有问题的文件另存一份批注副本到此文件夹（标色、批注、校验结果表），可直接发回",
+            help="把有问题的文件另存批注副本到此文件夹，可直接发回 Write annotated copies here",
         ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
     Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
     """
     from .check.validate import expand_paths, validate
+    from .errors import UsageError
     from .render import Format, render
+    from .text import UI, ui
 
-    language = _lang(lang)
-    try:
-        form = Format(fmt)
-    except ValueError:
-        raise typer.BadParameter("console、json 或 html", param_hint="--format") from None
     try:
         files = expand_paths(paths)
         if not files:
-            raise DisclosureError("没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）")
+            raise UsageError(UI["validate.none"])
+        if output is not None:
+            from .outputs import check_output
+
+            check_output(output, files, force=force)
         if len(files) > 1:
             from .render.console import progress_bar
 
-            with progress_bar() as bar:
+            with progress_bar(lang) as bar:
                 task = bar.add_task("", total=len(files))
                 report = validate(
                     files,
@@ -150,14 +243,18 @@ def validate_command(
                 )
         else:
             report = validate(files, blank_as_zero=blank_as_zero, year=year)
-    except DisclosureError as exc:
-        raise _fail(exc) from None
-    render(report, form, language, output)
-    if annotate_dir is not None:
-        from .render.console import print_annotated
-        from .write.annotate import annotate
+        render(report, Format(fmt.value), lang, output)
+        if output is not None:
+            from .render.console import print_note
 
-        print_annotated(annotate(report, annotate_dir, language), language)
+            print_note(ui("report.written", lang, path=output))
+        if annotate_dir is not None:
+            from .render.console import print_annotated
+            from .write.annotate import annotate
+
+            print_annotated(annotate(report, annotate_dir, lang), lang)
+    except DisclosureError as exc:
+        fail(exc, lang)
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
 
 
@@ -165,61 +262,64 @@ def validate_command(
 def fill_command(
     data: Annotated[
         Path,
-        typer.Option("--data", help="数据文件 .csv/.json/.xlsx：项目编号或名称 + 数值"),
+        typer.Option("--data", help="数据文件 .csv/.json/.xlsx：项目编号或名称 + 数值 Data file"),
     ],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件")] = None,
-    unit_name: Annotated[str, typer.Option("--unit-name", help="单位名称")] = "",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="输出文件 Output")] = None,
+    unit_name: Annotated[str, typer.Option("--unit-name", help="单位名称 Department name")] = "",
     year: YearOpt = "2014",
     missing_as_zero: Annotated[
-        bool, typer.Option("--missing-as-zero", help="数据中没有的项目填 0（否则留空）")
+        bool,
+        typer.Option(
+            "--missing-as-zero", help="数据中没有的项目填 0（否则留空） Missing items as 0"
+        ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件")] = False,
-    lang: LangOpt = "zh",
+    force: ForceOpt = False,
+    lang: LangOpt = LangChoice.zh,
 ) -> None:
     """用数据填写统计表模板，并校验填好的表。Fill the template from data.
 
     Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
     """
     from .check.report import Report
-    from .check.validate import validate_file
     from .render.console import print_line, print_report
     from .spec import load_spec
-    from .write.fill import fill, read_data
+    from .text import ui
+    from .write.fill import fill_file
     from .write.roster import safe_filename
 
-    language = _lang(lang)
     target = output or Path(
         f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"filled_{year}.xlsx"
     )
     try:
-        if target.exists() and not force:
-            raise DisclosureError(f"{target} 已存在；如需覆盖请加 --force")
-        filled = fill(
+        result = fill_file(
             load_spec(year),
-            read_data(data),
+            data,
+            target,
             unit_name,
             missing_as_zero=missing_as_zero,
-            source=str(data),
+            force=force,
         )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(filled.xlsx)
     except DisclosureError as exc:
-        raise _fail(exc) from None
+        fail(exc, lang)
     print_line(
-        f"已生成 {target}：填入 {len(filled.values)} 项，留空 {len(filled.blank)} 项"
-        if language == "zh"
-        else f"wrote {target}: {len(filled.values)} items filled, {len(filled.blank)} left blank"
+        ui(
+            "fill.written",
+            lang,
+            path=target,
+            filled=len(result.filled.values),
+            blank=len(result.filled.blank),
+        )
     )
-    report = validate_file(target, year=year)
-    print_report(Report((report,)), language)
-    raise typer.Exit(EXIT_FINDINGS if report.status != "ok" else EXIT_OK)
+    print_report(Report((result.report,)), lang)
+    raise typer.Exit(EXIT_FINDINGS if result.report.status != "ok" else EXIT_OK)
 
 
 @app.command("fix")
 def fix_command(
     path: Annotated[Path, typer.Argument(help="要修正的工作簿 The returned workbook")],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="修正后的副本（默认：原名_修正.xlsx）")
+        Path | None,
+        typer.Option("-o", "--output", help="修正后的副本（默认：原名_修正.xlsx） Corrected copy"),
     ] = None,
     blank_as_zero: Annotated[
         bool, typer.Option("--blank-as-zero", help="空单元格填 0 Fill blank cells with 0")
@@ -228,12 +328,14 @@ def fix_command(
         bool,
         typer.Option(
             "--apply-suggestions",
-            help="同时采纳建议：数字颠倒等笔误、标题行的数移到下一行、元换算为万元",
+            help="同时采纳建议（笔误、标题行的数下移、元换算为万元） Apply suggestions too",
         ),
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件")] = False,
-    lang: LangOpt = "zh",
-    year: Annotated[str | None, typer.Option("--year", help="只按该年度格式识别")] = None,
+    force: ForceOpt = False,
+    lang: LangOpt = LangChoice.zh,
+    year: Annotated[
+        str | None, typer.Option("--year", help="只按该年度格式识别 Only this template year")
+    ] = None,
 ) -> None:
     """写出修正后的副本（原文件不动），列出每处改动，再校验副本。Write a corrected copy.
 
@@ -242,7 +344,6 @@ def fix_command(
     from .render.console import print_fix
     from .write.fix import fix_file
 
-    language = _lang(lang)
     try:
         result = fix_file(
             path,
@@ -253,10 +354,34 @@ def fix_command(
             year=year,
         )
     except DisclosureError as exc:
-        raise _fail(exc) from None
-    print_fix(result, language)
+        fail(exc, lang)
+    print_fix(result, lang)
     raise typer.Exit(EXIT_FINDINGS if result.after.status != "ok" else EXIT_OK)
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a bug shows as one line (or a traceback with --debug), Ctrl-C exits 130."""
+    try:
+        code = app(standalone_mode=False)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("\n已中断 Interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug in this package, not a bad input
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.stderr.write("\n已中断 Interrupted\n")
+            sys.exit(EXIT_INTERRUPTED)
+        if _state["debug"]:
+            raise
+        sys.stderr.write(
+            f"内部错误（程序缺陷，不是文件的问题）：{type(exc).__name__}: {exc}\n"
+            f"Internal error (a bug in disclosure-xlsx): run again with --debug and report it.\n"
+        )
+        sys.exit(EXIT_BUG)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -117,6 +117,11 @@ UI: dict[str, Text] = {
         "已为 {n} 个单位生成模板：{folder}（清单：{manifest}）",
         "wrote templates for {n} departments: {folder} (list: {manifest})",
     ),
+    "validate.none": Text(
+        "没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）",
+        "no workbook to check (.xlsx .xlsm .xls .ods)",
+    ),
+    "report.written": Text("报告已写入 {path}", "report written to {path}"),
     "fill.written": Text(
         "已生成 {path}：填入 {filled} 项，留空 {blank} 项",
         "wrote {path}: {filled} items filled, {blank} left blank",

@@ -99,6 +99,11 @@ def print_line(message: str, console: Console | None = None) -> None:
     (console or Console(highlight=False)).print(_plain(message))
 
 
+def print_note(message: str) -> None:
+    """A line on stderr (stdout may carry a report)."""
+    error_console().print(_plain(message))
+
+
 def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     """One file: a header line and a table of findings a clerk can fix from."""
     status = ui(report.status, lang)

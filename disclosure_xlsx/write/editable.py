@@ -14,6 +14,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 
 from ..errors import DisclosureError, UsageError
+from ..outputs import check_output, writing
+from ..text import Text
 from .office import convert
 
 
@@ -39,12 +41,11 @@ def copy_suffix(path: Path) -> str:
 
 def check_target(source: Path, target: Path, force: bool) -> None:
     """Refuse to write over the input, over an existing file (without force), or as .xls."""
-    if target.resolve() == source.resolve():
-        raise UsageError(f"{target}：不能覆盖原文件，请换一个输出文件名")
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError(f"{target}：输出文件须为 .xlsx")
-    if target.exists() and not force:
-        raise UsageError(f"{target} 已存在；如需覆盖请加 --force")
+        raise UsageError(
+            Text(f"{target}：输出文件须为 .xlsx", f"{target}: the output must be an .xlsx file")
+        )
+    check_output(target, [source], force=force)
 
 
 def writable(ws, cell: str) -> bool:
@@ -53,10 +54,6 @@ def writable(ws, cell: str) -> bool:
 
 
 def save(wb: Workbook, target: Path) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(target)
-    except OSError as exc:
-        raise DisclosureError(
-            f"{target}：无法保存（{exc.strerror or type(exc).__name__}）"
-        ) from None
+    """Save whole or not at all (see :mod:`..outputs`)."""
+    with writing(target) as fh:
+        wb.save(fh)

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..check.report import FileReport
+from ..check.validate import validate_file
 from ..errors import DisclosureError
 from ..numbers import plain_number
+from ..outputs import check_output, write_bytes
 from ..read.cells import classify
 from ..read.csvfile import read_csv_text
 from ..spec import Spec
@@ -213,3 +216,38 @@ def fill(
         values.update(dict.fromkeys(resolved.blank, 0))
     xlsx = template_bytes(spec, unit_name, values=values)
     return Filled(values, tuple(i for i in resolved.blank if i not in values), xlsx)
+
+
+@dataclass(frozen=True)
+class FillResult:
+    """A filled template written to ``output``, and its validation."""
+
+    output: Path
+    filled: Filled
+    report: FileReport
+
+
+def fill_file(
+    spec: Spec,
+    data: Any,
+    output: Path,
+    unit_name: str = "",
+    *,
+    missing_as_zero: bool = False,
+    force: bool = False,
+    source: str | None = None,
+) -> FillResult:
+    """Fill the template from ``data`` (a path to a .csv/.json/.xlsx file, or a mapping), write
+    it to ``output`` whole or not at all, and validate what was written."""
+    inputs = [Path(data)] if isinstance(data, (str, Path)) else []
+    check_output(output, inputs, force=force)
+    entries = read_data(data) if isinstance(data, (str, Path)) else data
+    filled = fill(
+        spec,
+        entries,
+        unit_name,
+        missing_as_zero=missing_as_zero,
+        source=source or (str(data) if inputs else "数据"),
+    )
+    write_bytes(output, filled.xlsx)
+    return FillResult(output, filled, validate_file(output, year=spec.year))
