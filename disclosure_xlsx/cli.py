@@ -15,7 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from .errors import DisclosureError
+from .errors import DisclosureError, Interrupted
 from .text import Lang
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -37,6 +37,10 @@ class LangChoice(StrEnum):
 
     zh = "zh"
     en = "en"
+
+
+def _lang(choice: LangChoice) -> Lang:
+    return "en" if choice is LangChoice.en else "zh"
 
 
 YearOpt = Annotated[str, typer.Option("--year", help="表格年度格式 Template year: 2014|2021")]
@@ -102,9 +106,10 @@ def template(
         str | None, typer.Option("--password", help="工作表保护密码（默认无密码） Sheet password")
     ] = None,
     force: ForceOpt = False,
-    lang: LangOpt = LangChoice.zh,
+    language: LangOpt = LangChoice.zh,
 ) -> None:
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
+    lang = _lang(language)
     from .outputs import check_output, write_bytes
     from .render.console import print_line
     from .spec import load_spec
@@ -149,12 +154,13 @@ class SpecFormat(StrEnum):
 @app.command("spec")
 def spec_command(
     year: YearOpt = "2014",
-    lang: LangOpt = LangChoice.zh,
+    language: LangOpt = LangChoice.zh,
     fmt: Annotated[
         SpecFormat, typer.Option("--format", help="console：树形；json：项目与规则")
     ] = SpecFormat.console,
 ) -> None:
     """以树形显示表格的全部项目、单位和校验规则。Show items, units and rules."""
+    lang = _lang(language)
     from .spec import load_spec
 
     try:
@@ -197,7 +203,7 @@ def validate_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="报告写入文件 Write the report to a file")
     ] = None,
-    lang: LangOpt = LangChoice.zh,
+    language: LangOpt = LangChoice.zh,
     strict: Annotated[
         bool, typer.Option("--strict", help="有提示也算不通过 Warnings fail too")
     ] = False,
@@ -217,6 +223,7 @@ def validate_command(
 
     Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
     """
+    lang = _lang(language)
     from .check.validate import expand_paths, validate
     from .errors import UsageError
     from .render import Format, render
@@ -274,12 +281,13 @@ def fill_command(
         ),
     ] = False,
     force: ForceOpt = False,
-    lang: LangOpt = LangChoice.zh,
+    language: LangOpt = LangChoice.zh,
 ) -> None:
     """用数据填写统计表模板，并校验填好的表。Fill the template from data.
 
     Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
     """
+    lang = _lang(language)
     from .check.report import Report
     from .render.console import print_line, print_report
     from .spec import load_spec
@@ -332,7 +340,7 @@ def fix_command(
         ),
     ] = False,
     force: ForceOpt = False,
-    lang: LangOpt = LangChoice.zh,
+    language: LangOpt = LangChoice.zh,
     year: Annotated[
         str | None, typer.Option("--year", help="只按该年度格式识别 Only this template year")
     ] = None,
@@ -341,6 +349,7 @@ def fix_command(
 
     Exit code 0: the copy has no error; 1: it still has errors; 2: usage error.
     """
+    lang = _lang(language)
     from .render.console import print_fix
     from .write.fix import fix_file
 
@@ -359,29 +368,27 @@ def fix_command(
     raise typer.Exit(EXIT_FINDINGS if result.after.status != "ok" else EXIT_OK)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
 def main() -> None:
-    """Run the CLI; a bug shows as one line (or a traceback with --debug), Ctrl-C exits 130."""
+    """Run the CLI; a bug shows as one line (a traceback with --debug), Ctrl-C exits 130."""
+    import signal
+
+    # NOTE: our own BaseException, not KeyboardInterrupt: click turns that into "Aborted!" and
+    # exit 1, and a batch must be able to stop cleanly and say how far it got.
+    signal.signal(signal.SIGINT, _interrupt)
     try:
-        code = app(standalone_mode=False)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
+        app()
+    except Interrupted:
         sys.stderr.write("\n已中断 Interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a bug in this package, not a bad input
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("\n已中断 Interrupted\n")
-            sys.exit(EXIT_INTERRUPTED)
         if _state["debug"]:
             raise
         sys.stderr.write(
             f"内部错误（程序缺陷，不是文件的问题）：{type(exc).__name__}: {exc}\n"
-            f"Internal error (a bug in disclosure-xlsx): run again with --debug and report it.\n"
+            "Internal error (a bug in disclosure-xlsx): run again with --debug and report it.\n"
         )
         sys.exit(EXIT_BUG)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -36,3 +36,8 @@ class NotThisTable(DisclosureError):
 
 class OutputError(DisclosureError):
     """An output file cannot be written (permission, missing folder, disk full, bad name)."""
+
+
+class Interrupted(BaseException):
+    """The user pressed Ctrl-C. A BaseException, like KeyboardInterrupt, so no ``except
+    Exception`` swallows it; long commands catch it to stop cleanly and say how far they got."""

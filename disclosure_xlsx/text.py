@@ -23,13 +23,13 @@ class Text(NamedTuple):
     def __call__(self, lang: Lang = "zh") -> str:
         return self.zh if lang == "zh" else self.en
 
-    def format(self, **fields: Any) -> Text:  # type: ignore[override]
+    def format(self, **fields: Any) -> Text:
         """Fill ``{name}`` placeholders; a field that is itself a Text gives each language its own."""
         zh = {k: v.zh if isinstance(v, Text) else v for k, v in fields.items()}
         en = {k: v.en if isinstance(v, Text) else v for k, v in fields.items()}
         return Text(self.zh.format(**zh), self.en.format(**en))
 
-    def __add__(self, other: object) -> Text:  # type: ignore[override]
+    def __add__(self, other: object) -> Text:
         if isinstance(other, Text):
             return Text(self.zh + other.zh, self.en + other.en)
         if isinstance(other, str):

@@ -32,9 +32,12 @@ def rule_findings(values: ReturnValues, hints: Suggestions) -> list[Finding]:
         if breach is None:
             continue
         term = _term_namer(spec, rule.items())
-        arithmetic = RULE_KINDS[rule.kind].describe(
-            breach, lambda i, a=breach.anchor, t=term: name(i) if i == a else t(i)
-        )
+        anchor_id = breach.anchor
+
+        def named(item_id: str, term: Callable[[str], str] = term, anchor: str = anchor_id) -> str:
+            return name(item_id) if item_id == anchor else term(item_id)
+
+        arithmetic = RULE_KINDS[rule.kind].describe(breach, named)
         code = finding_code(rule)
         if code == "implausible":
             arithmetic = arithmetic + Text(f"（{rule.desc.zh}）", f" ({rule.desc.en})")

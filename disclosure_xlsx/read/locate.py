@@ -179,21 +179,22 @@ def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
     for block in sheet.blocks:
         table = block.table
         unit_col: int | None = None
+        label_col_t: int = label_col
         if table.unit_column:
             label_col_t, unit_col, value_col = _list_columns(grid, table, header_rows, shift)
             cols = {table.columns[0]: value_col}
         else:
             label_col_t, cols = label_col, columns.get(table.id, {})
         for rid in table.rows:
-            r = rows.get((table.id, rid))
-            if r is None:
+            at = rows.get((table.id, rid))
+            if at is None:
                 continue
-            text = grid.get(r, label_col_t)
+            text = grid.get(at, label_col_t)
             for item in spec.row_items(table.id, rid):
                 c = cols.get(item.column)
                 if c is not None:
                     placements[item.id] = Placement(
-                        item.id, r, label_col_t, unit_col, c, str(text or "")
+                        item.id, at, label_col_t, unit_col, c, str(text or "")
                     )
     strays: list[Stray] = []
     tagged = set(rows.values())

@@ -188,7 +188,9 @@ class _Builder:
                 if level == 0:
                     section = rid
                 label = str(row["label"]).strip()
-                cells = [(None, rid)] if single and not table.is_matrix else []
+                cells: list[tuple[Column | None, str]] = (
+                    [(None, rid)] if single and not table.is_matrix else []
+                )
                 if not cells:
                     cells = [(c, rid if single else f"{rid}.{c.id}") for c in columns]
                 for column, item_id in cells:
@@ -256,19 +258,19 @@ class _Builder:
             raise self.fail(f"{where}: for_each {mode!r} 未知（可用：column, row）")
         cell = {(i.row, i.column): i.id for i in items.values() if i.table == table.id}
         base = {k: v for k, v in raw.items() if k not in ("for_each", "table")}
+
+        def in_column(column: str) -> Callable[[str], str]:
+            return lambda row: cell.get((row, column), f"{row}.{column}")
+
+        def in_row(row: str) -> Callable[[str], str]:
+            return lambda column: cell.get((row, column), f"{row}.{column}")
+
         if mode == "column":
             return [
-                self._bind(
-                    base, lambda r, c=c: cell.get((r, c.id), f"{r}.{c.id}"), column=c.full_label
-                )
-                for c in table.column_specs
+                self._bind(base, in_column(c.id), column=c.full_label) for c in table.column_specs
             ]
         rows = {i.row: i for i in items.values() if i.table == table.id and i.is_data}
-        return [
-            self._bind(base, lambda c, r=r: cell.get((r, c), f"{r}.{c}"), row=rows[r].row_label)
-            for r in table.rows
-            if r in rows
-        ]
+        return [self._bind(base, in_row(r), row=rows[r].row_label) for r in table.rows if r in rows]
 
     @staticmethod
     def _bind(raw: dict[str, Any], ref: Callable[[str], str], **names: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import DisclosureError, UsageError
 from ..outputs import check_output, writing
@@ -48,7 +49,7 @@ def check_target(source: Path, target: Path, force: bool) -> None:
     check_output(target, [source], force=force)
 
 
-def writable(ws, cell: str) -> bool:
+def writable(ws: Worksheet, cell: str) -> bool:
     """False for the covered cells of a merged range (openpyxl cannot write them)."""
     return not isinstance(ws[cell], MergedCell)
 

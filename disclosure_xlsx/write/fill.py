@@ -22,8 +22,11 @@ from ..numbers import plain_number
 from ..outputs import check_output, write_bytes
 from ..read.cells import classify
 from ..read.csvfile import read_csv_text
+from ..read.grid import read_grids
+from ..read.guard import check_file
 from ..spec import Spec
 from ..spec.labels import norm_label, short_label
+from ..text import Text
 
 #: Header names recognised in data files, for the key column and the value column.
 KEY_HEADERS = frozenset(
@@ -141,14 +144,17 @@ def read_data(path: str | Path) -> list[Entry]:
     if suffix == ".json":
         return _json_entries(path)
     if suffix == ".csv":
-        return _table_entries(list(csv.reader(io.StringIO(read_csv_text(path)))))
+        return _table_entries([list(r) for r in csv.reader(io.StringIO(read_csv_text(path)))])
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-        except Exception as exc:
-            raise DisclosureError(f"{path}：无法读取（{type(exc).__name__}）") from None
+        try:  # through the guard like any workbook from outside
+            grids = read_grids(check_file(path))
+        except DisclosureError as exc:
+            raise DisclosureError(Text(f"{path}：", f"{path}: ") + exc.text) from None
+        grid = grids[0] if grids else None
+        rows: list[list[object]] = [
+            [cells.get(c) for c in range(1, max(cells) + 1)]
+            for cells in (grid.by_row.values() if grid else [])
+        ]
         return _table_entries(rows)
     raise DisclosureError(f"{path}：数据文件须为 .csv、.json 或 .xlsx")
 

@@ -301,7 +301,7 @@ def add_unit_validation(ws: Worksheet, spec: Spec, cells: Mapping[str, str]) -> 
             errorTitle="填写有误",
             error=f"此处只能填写{kind}，单位为“{unit}”。不要填写文字、单位或空格。",
         )
-        dv.sqref = " ".join(refs)  # type: ignore[assignment]
+        dv.sqref = " ".join(refs)
         ws.add_data_validation(dv)
 
 
