@@ -201,3 +201,19 @@ def test_cli_spec_tree_lists_items_and_rules():
     english = runner.invoke(app, ["spec", "--lang", "en"])
     assert "Requests received = in person" in english.output
     assert runner.invoke(app, ["spec", "--lang", "fr"]).exit_code == 2
+
+
+@pytest.mark.parametrize("year", ["2014", "2021"])
+def test_round_stamp_is_hidden_and_read_back(tmp_path, year):
+    """A template made for one department of a collection round says so, in the id column."""
+    from disclosure_xlsx.check.validate import validate_file
+    from disclosure_xlsx.spec import load_spec
+    from disclosure_xlsx.spec.layout import Stamp
+
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(template_bytes(load_spec(year), "甲局", stamp=Stamp("r1", "d7")))
+    assert validate_file(path).stamp == Stamp("r1", "d7")
+    plain = tmp_path / "p.xlsx"
+    plain.write_bytes(template_bytes(load_spec(year), "甲局"))
+    assert validate_file(plain).stamp is None
+    assert Stamp.parse("disclosure-xlsx-round:r1") is None  # no department: not a stamp

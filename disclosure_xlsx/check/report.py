@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..spec.layout import Stamp
 from ..text import Lang
 from .findings import FINDING_FIELDS, Finding
 
@@ -26,6 +27,7 @@ class FileReport:
     unit_name: str | None
     findings: tuple[Finding, ...]
     method: str | None = None  # "ids" (our template) or "labels" (pasted/other layouts)
+    stamp: Stamp | None = None  # the collection round and department of a stamped template
 
     @property
     def errors(self) -> int:

@@ -58,6 +58,7 @@ def validate_file(
         unit_name=values.unit_name,
         findings=findings,
         method=values.method,
+        stamp=values.stamp,
     )
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
 from ..errors import NotThisTable
 from ..spec import Spec, Table, available_years, load_spec, with_variant
 from ..spec.labels import norm_label, normalize_text, short_label
-from ..spec.layout import COLUMN_IDS, ID_HEADER, LABEL_COL, layout
+from ..spec.layout import COLUMN_IDS, ID_HEADER, LABEL_COL, Stamp, layout
 from .cells import classify
 from .grid import Grid
 
@@ -68,6 +68,7 @@ class Location:
     strays: tuple[Stray, ...] = ()
     unit_name: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # variant ids the sheet shows
+    stamp: Stamp | None = None  # the round and department a template was made for
 
 
 def locate(grids: list[Grid], year: str | None = None) -> Location:
@@ -91,7 +92,7 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
             raise NotThisTable(
                 f"工作表“{grid.name}”是 {marker_year} 年度的模板，不是 --year 指定的 {year} 年度"
             )
-        return _by_ids(grid, load_spec(marker_year), col)
+        return replace(_by_ids(grid, load_spec(marker_year), col), stamp=_find_stamp(grid, col))
     best: tuple[int, Grid, Spec] | None = None
     for spec in (load_spec(y) for y in ([year] if year else available_years())):
         labels = _label_index(spec)
@@ -108,6 +109,15 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
         raise NotThisTable("找不到政府信息公开工作情况统计表（没有模板标识，项目名称也对不上）")
     _, grid, spec = best
     return _by_labels(grid, spec)
+
+
+def _find_stamp(grid: Grid, id_col: int) -> Stamp | None:
+    """The collection-round stamp in the id column, if the template carries one."""
+    for r in sorted({r for (r, c) in grid.cells if c == id_col})[:10]:
+        value = grid.get(r, id_col)
+        if isinstance(value, str) and (stamp := Stamp.parse(value)) is not None:
+            return stamp
+    return None
 
 
 def _find_marker(grid: Grid) -> tuple[tuple[int, int], str] | None:

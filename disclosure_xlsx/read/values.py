@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..spec import Item, Spec
-from ..spec.layout import a1, layout
+from ..spec.layout import Stamp, a1, layout
 from .cells import CellValue, classify, entered_in_yuan, reading_units
 from .locate import Location, Stray
 
@@ -55,6 +55,7 @@ class ReturnValues:
     unit_name: str | None = None
     sheet: str | None = None
     method: Literal["ids", "labels"] | None = None
+    stamp: Stamp | None = None
     numbers: dict[str, float] = field(default_factory=dict, init=False)
     blanks: frozenset[str] = field(default=frozenset(), init=False)
     headings: dict[str, float] = field(default_factory=dict, init=False)
@@ -157,4 +158,5 @@ def read_location(location: Location) -> ReturnValues:
         location.unit_name,
         location.grid.name,
         location.method,
+        location.stamp,
     )

@@ -25,6 +25,31 @@ UNIT_NAME_CELL = "B3"
 #: In the hidden id column: the tag of a table's column-id row, and the header row's tag.
 COLUMN_IDS = "@columns:"
 ID_HEADER = "item_id"
+#: In the hidden id column, row 2 of a template sent out in a collection round: whose it is.
+STAMP_PREFIX = "disclosure-xlsx-round:"
+STAMP_ROW = 2
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which collection round and which department a template was made for."""
+
+    round_id: str
+    department_id: str
+
+    @property
+    def text(self) -> str:
+        return f"{STAMP_PREFIX}{self.round_id}:{self.department_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Stamp | None:
+        """The stamp in a cell's text, or None when the text is not a well-formed stamp."""
+        if not text.startswith(STAMP_PREFIX):
+            return None
+        round_id, _, department_id = text[len(STAMP_PREFIX) :].partition(":")
+        if not round_id or not department_id or len(text) > 200:
+            return None
+        return cls(round_id, department_id)
 
 
 def col_letter(col: int) -> str:

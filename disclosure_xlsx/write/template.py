@@ -28,7 +28,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..spec import Item, Spec
-from ..spec.layout import COLUMN_IDS, ID_HEADER, LABEL_COL, Block, Layout, col_letter, layout
+from ..spec.layout import (
+    COLUMN_IDS,
+    ID_HEADER,
+    LABEL_COL,
+    STAMP_ROW,
+    Block,
+    Layout,
+    Stamp,
+    col_letter,
+    layout,
+)
 from ..spec.rules import RULE_KINDS
 
 SHEET_TITLE = "统计表"
@@ -52,8 +62,10 @@ def build_workbook(
     unit_name: str = "",
     password: str | None = None,
     values: Mapping[str, float | int] | None = None,
+    stamp: Stamp | None = None,
 ) -> Workbook:
-    """The template as an openpyxl workbook, not yet saved; ``values`` pre-fills items (fill)."""
+    """The template as an openpyxl workbook, not yet saved; ``values`` pre-fills items (fill),
+    ``stamp`` marks it as one department's template in a collection round (hidden)."""
     sheet = layout(spec)
     wb = Workbook()
     ws = wb.active
@@ -70,6 +82,8 @@ def build_workbook(
     add_unit_validation(ws, spec, sheet.value_cells)
     _live_checks(ws, spec, sheet)
     _ids(wb, ws, spec, sheet)
+    if stamp is not None:
+        ws.cell(STAMP_ROW, sheet.id_col, stamp.text)
     _print(ws, spec, sheet)
     for item_id, value in (values or {}).items():
         ws[sheet.a1(item_id)] = value
@@ -92,9 +106,10 @@ def template_bytes(
     unit_name: str = "",
     password: str | None = None,
     values: Mapping[str, float | int] | None = None,
+    stamp: Stamp | None = None,
 ) -> bytes:
     """The template as .xlsx bytes; identical for identical arguments."""
-    return workbook_bytes(build_workbook(spec, unit_name, password, values))
+    return workbook_bytes(build_workbook(spec, unit_name, password, values, stamp))
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

@@ -1,90 +1,26 @@
-"""The `disclosure-xlsx` command: parses options, calls one library function, renders, exits.
-
-Exit codes: 0 success (no file with an error), 1 a file has an error or is unreadable,
-2 usage error (bad option, missing file, refusing to overwrite, unwritable output, broken
-spec), 3 internal error (a bug in disclosure-xlsx: run again with --debug to see where),
-130 interrupted (Ctrl-C).
-"""
+"""The table commands: template, spec, validate, fill, fix. Each parses its options, calls one
+library function, renders the result and sets the exit code."""
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from .errors import DisclosureError, Interrupted
-from .text import Lang
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-app = typer.Typer(
-    name="disclosure-xlsx",
-    help=(
-        "政府信息公开工作情况统计表（2014 格式与 2021 全国格式）：生成模板、校验、批注退回、"
-        "修正、填写。Generate, check, annotate, fix and fill the statistics tables."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-class LangChoice(StrEnum):
-    """Output language."""
-
-    zh = "zh"
-    en = "en"
-
-
-def _lang(choice: LangChoice) -> Lang:
-    return "en" if choice is LangChoice.en else "zh"
-
-
-YearOpt = Annotated[str, typer.Option("--year", help="表格年度格式 Template year: 2014|2021")]
-LangOpt = Annotated[
+from ..errors import DisclosureError
+from .app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ForceOpt,
     LangChoice,
-    typer.Option("--lang", envvar="DISCLOSURE_XLSX_LANG", help="输出语言 Output language"),
-]
-ForceOpt = Annotated[
-    bool, typer.Option("--force", help="覆盖已存在的输出文件 Replace an existing output")
-]
-
-_state = {"debug": False}
-
-
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        typer.echo(f"disclosure-xlsx {version('disclosure-xlsx')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="出错时显示完整的程序调用栈 Show tracebacks")
-    ] = False,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="显示版本 Show the version"
-        ),
-    ] = False,
-) -> None:
-    """政府信息公开工作情况统计表：生成模板、校验、批注退回、修正、填写。"""
-    _state["debug"] = debug
-
-
-def fail(exc: DisclosureError, lang: Lang = "zh") -> NoReturn:
-    """Print one of our errors as one line and exit with the usage code."""
-    from .render.console import print_error
-
-    print_error(exc.text(lang), lang)
-    raise typer.Exit(EXIT_USAGE)
+    LangOpt,
+    YearOpt,
+    app,
+    fail,
+    lang_of,
+)
 
 
 @app.command()
@@ -109,13 +45,13 @@ def template(
     language: LangOpt = LangChoice.zh,
 ) -> None:
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
-    lang = _lang(language)
-    from .outputs import check_output, write_bytes
-    from .render.console import print_line
-    from .spec import load_spec
-    from .text import ui
-    from .write.roster import MANIFEST, read_roster, safe_filename, write_roster_templates
-    from .write.template import template_bytes
+    lang = lang_of(language)
+    from ..outputs import check_output, write_bytes
+    from ..render.console import print_line
+    from ..spec import load_spec
+    from ..text import ui
+    from ..write.roster import MANIFEST, read_roster, safe_filename, write_roster_templates
+    from ..write.template import template_bytes
 
     try:
         spec = load_spec(year)
@@ -160,8 +96,8 @@ def spec_command(
     ] = SpecFormat.console,
 ) -> None:
     """以树形显示表格的全部项目、单位和校验规则。Show items, units and rules."""
-    lang = _lang(language)
-    from .spec import load_spec
+    lang = lang_of(language)
+    from ..spec import load_spec
 
     try:
         spec = load_spec(year)
@@ -170,11 +106,11 @@ def spec_command(
     if fmt is SpecFormat.json:
         import json
 
-        from .spec.export import spec_dict
+        from ..spec.export import spec_dict
 
         typer.echo(json.dumps(spec_dict(spec, lang), ensure_ascii=False, indent=2))
         return
-    from .render.console import print_spec
+    from ..render.console import print_spec
 
     print_spec(spec, lang)
 
@@ -223,22 +159,22 @@ def validate_command(
 
     Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
     """
-    lang = _lang(language)
-    from .check.validate import expand_paths, validate
-    from .errors import UsageError
-    from .render import Format, render
-    from .text import UI, ui
+    lang = lang_of(language)
+    from ..check.validate import expand_paths, validate
+    from ..errors import UsageError
+    from ..render import Format, render
+    from ..text import UI, ui
 
     try:
         files = expand_paths(paths)
         if not files:
             raise UsageError(UI["validate.none"])
         if output is not None:
-            from .outputs import check_output
+            from ..outputs import check_output
 
             check_output(output, files, force=force)
         if len(files) > 1:
-            from .render.console import progress_bar
+            from ..render.console import progress_bar
 
             with progress_bar(lang) as bar:
                 task = bar.add_task("", total=len(files))
@@ -252,12 +188,12 @@ def validate_command(
             report = validate(files, blank_as_zero=blank_as_zero, year=year)
         render(report, Format(fmt.value), lang, output)
         if output is not None:
-            from .render.console import print_note
+            from ..render.console import print_note
 
             print_note(ui("report.written", lang, path=output))
         if annotate_dir is not None:
-            from .render.console import print_annotated
-            from .write.annotate import annotate
+            from ..render.console import print_annotated
+            from ..write.annotate import annotate
 
             print_annotated(annotate(report, annotate_dir, lang), lang)
     except DisclosureError as exc:
@@ -287,13 +223,13 @@ def fill_command(
 
     Exit code 0: written and valid; 1: written, but the data break a rule; 2: nothing written.
     """
-    lang = _lang(language)
-    from .check.report import Report
-    from .render.console import print_line, print_report
-    from .spec import load_spec
-    from .text import ui
-    from .write.fill import fill_file
-    from .write.roster import safe_filename
+    lang = lang_of(language)
+    from ..check.report import Report
+    from ..render.console import print_line, print_report
+    from ..spec import load_spec
+    from ..text import ui
+    from ..write.fill import fill_file
+    from ..write.roster import safe_filename
 
     target = output or Path(
         f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"filled_{year}.xlsx"
@@ -349,9 +285,9 @@ def fix_command(
 
     Exit code 0: the copy has no error; 1: it still has errors; 2: usage error.
     """
-    lang = _lang(language)
-    from .render.console import print_fix
-    from .write.fix import fix_file
+    lang = lang_of(language)
+    from ..render.console import print_fix
+    from ..write.fix import fix_file
 
     try:
         result = fix_file(
@@ -366,29 +302,3 @@ def fix_command(
         fail(exc, lang)
     print_fix(result, lang)
     raise typer.Exit(EXIT_FINDINGS if result.after.status != "ok" else EXIT_OK)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted
-
-
-def main() -> None:
-    """Run the CLI; a bug shows as one line (a traceback with --debug), Ctrl-C exits 130."""
-    import signal
-
-    # NOTE: our own BaseException, not KeyboardInterrupt: click turns that into "Aborted!" and
-    # exit 1, and a batch must be able to stop cleanly and say how far it got.
-    signal.signal(signal.SIGINT, _interrupt)
-    try:
-        app()
-    except Interrupted:
-        sys.stderr.write("\n已中断 Interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)
-    except Exception as exc:  # a bug in this package, not a bad input
-        if _state["debug"]:
-            raise
-        sys.stderr.write(
-            f"内部错误（程序缺陷，不是文件的问题）：{type(exc).__name__}: {exc}\n"
-            "Internal error (a bug in disclosure-xlsx): run again with --debug and report it.\n"
-        )
-        sys.exit(EXIT_BUG)

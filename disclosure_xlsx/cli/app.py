@@ -1,0 +1,113 @@
+"""The `disclosure-xlsx` application: shared options, errors, exit codes, and `main`.
+
+Exit codes: 0 success (no file with an error), 1 a file has an error or is unreadable,
+2 usage error (bad option, missing file, refusing to overwrite, unwritable output, broken
+spec), 3 internal error (a bug in disclosure-xlsx: run again with --debug to see where),
+130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+
+from ..errors import DisclosureError, Interrupted
+from ..text import Lang
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+app = typer.Typer(
+    name="disclosure-xlsx",
+    help=(
+        "政府信息公开工作情况统计表（2014 格式与 2021 全国格式）：生成模板、校验、批注退回、"
+        "修正、填写。Generate, check, annotate, fix and fill the statistics tables."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class LangChoice(StrEnum):
+    """Output language."""
+
+    zh = "zh"
+    en = "en"
+
+
+def lang_of(choice: LangChoice) -> Lang:
+    """The language a --lang choice names."""
+    return "en" if choice is LangChoice.en else "zh"
+
+
+YearOpt = Annotated[str, typer.Option("--year", help="表格年度格式 Template year: 2014|2021")]
+LangOpt = Annotated[
+    LangChoice,
+    typer.Option("--lang", envvar="DISCLOSURE_XLSX_LANG", help="输出语言 Output language"),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="覆盖已存在的输出文件 Replace an existing output")
+]
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"disclosure-xlsx {version('disclosure-xlsx')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整的程序调用栈 Show tracebacks")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="显示版本 Show the version"
+        ),
+    ] = False,
+) -> None:
+    """政府信息公开工作情况统计表：生成模板、校验、批注退回、修正、填写。"""
+    _state["debug"] = debug
+
+
+def fail(exc: DisclosureError, lang: Lang = "zh") -> NoReturn:
+    """Print one of our errors as one line and exit with the usage code."""
+    from ..render.console import print_error
+
+    print_error(exc.text(lang), lang)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
+def main() -> None:
+    """Run the CLI; a bug shows as one line (a traceback with --debug), Ctrl-C exits 130."""
+    import signal
+
+    # NOTE: our own BaseException, not KeyboardInterrupt: click turns that into "Aborted!" and
+    # exit 1, and a batch must be able to stop cleanly and say how far it got.
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app()
+    except Interrupted:
+        sys.stderr.write("\n已中断 Interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug in this package, not a bad input
+        if _state["debug"]:
+            raise
+        sys.stderr.write(
+            f"内部错误（程序缺陷，不是文件的问题）：{type(exc).__name__}: {exc}\n"
+            "Internal error (a bug in disclosure-xlsx): run again with --debug and report it.\n"
+        )
+        sys.exit(EXIT_BUG)
