@@ -11,7 +11,7 @@ import pytest
 from disclosure_xlsx.check.repair import Sheet, keystroke, suggest
 from disclosure_xlsx.check.validate import validate_file
 
-from .workbooks import pasted_return, template_return
+from .workbooks import pasted_return, template_return, value_cell
 
 RECEIVED = ("received_in_person", "received_fax", "received_online", "received_letter")
 
@@ -167,10 +167,9 @@ def test_report_carries_the_typo_fix(tmp_path, spec, build):
     online = [f for f in validate_file(path).findings if f.item == "received_online"]
     assert online == []  # the part is not a finding of its own; the total's finding names it
     assert finding.fix.kind == "typo" and finding.fix.value == 116
-    shift = 0 if build is template_return else 1
-    row = 5 + [i.id for i in spec.items].index("received_online") + shift
-    assert finding.fix.cell == f"C{row}"
-    assert finding.to_dict()["fix"]["reason"] == f"C{row} 可能应为 116（相邻数字颠倒：填的是 161）"
+    cell = value_cell(build, spec, "received_online")
+    assert finding.fix.cell == cell
+    assert finding.to_dict()["fix"]["reason"] == f"{cell} 可能应为 116（相邻数字颠倒：填的是 161）"
 
 
 def test_readme_documents_every_suggestion_kind():

@@ -35,17 +35,22 @@ def test_sheet_texts(ws, spec):
     assert ws["A1"].value == "政府信息公开工作情况统计表"
     assert ws["A2"].value == "（2014年度）"
     assert (ws["A3"].value, ws["B3"].value) == ("单位名称：", "示例单位")
-    assert [ws.cell(4, c).value for c in (1, 2, 3)] == ["统计指标", "单位", "统计数"]
-    assert ws.cell(5 + len(spec.items), 1).value == "（注：各子栏目数总数要等于总栏目数量）"
+    sheet = layout(spec)
+    header = sheet.blocks[0].header_top
+    assert [ws.cell(header, c).value for c in (1, 2, 3)] == ["统计指标", "单位", "统计数"]
+    assert ws.cell(sheet.note_row, 1).value == "（注：各子栏目数总数要等于总栏目数量）"
+    assert sheet.note_row == sheet.blocks[0].last_row + 1  # the note right under the table
 
 
 def test_every_item_on_its_row_with_unit_and_indent(ws, spec):
-    for n, item in enumerate(spec.items):
-        row = 5 + n
+    sheet = layout(spec)
+    rows = [sheet.row_of("main", item.id) for item in spec.items]
+    assert rows == list(range(rows[0], rows[0] + len(rows)))  # printed order, no gaps
+    for row, item in zip(rows, spec.items, strict=True):
         assert ws.cell(row, 1).value == item.label
         assert ws.cell(row, 2).value == item.unit
         assert ws.cell(row, 1).alignment.indent == item.level * 2
-        assert ws.cell(row, 5).value == item.id
+        assert ws.cell(row, sheet.id_col).value == item.id
 
 
 def test_only_value_cells_and_unit_name_are_unlocked(ws, spec):
@@ -57,7 +62,7 @@ def test_only_value_cells_and_unit_name_are_unlocked(ws, spec):
         if not c.protection.locked and not isinstance(c, MergedCell)
     }
     assert unlocked == {"B3", *layout(spec).value_cells.values()}
-    heading_row = 5 + [i.id for i in spec.items].index("requests")
+    heading_row = layout(spec).row_of("main", "requests")
     assert ws.cell(heading_row, 3).fill.fgColor.rgb.endswith("D9D9D9")
 
 

@@ -30,10 +30,22 @@ def template_return(
     for item in spec.data_items():
         ws[cells[item.id]] = (values or {}).get(item.id, 0)
     if mutate:
-        rows = {i.id: 5 + n for n, i in enumerate(spec.items)}
-        mutate(ws, rows)
+        sheet = layout(spec)
+        mutate(ws, {i.id: sheet.cells[i.id][0] for i in spec.items})
     wb.save(path)
     return path
+
+
+#: The pasted 2014 table: title rows, a blank row, the header in row 5, items from row 6.
+PASTED_FIRST_ROW = 6
+
+
+def value_cell(build: Callable[..., Path], spec: Spec, item_id: str) -> str:
+    """Where ``build`` (template_return or pasted_return, default column) puts an item's value."""
+    if build is template_return:
+        return layout(spec).a1(item_id)
+    row = PASTED_FIRST_ROW + [i.id for i in spec.items].index(item_id)
+    return f"C{row}"
 
 
 def pasted_return(
@@ -54,13 +66,13 @@ def pasted_return(
         ws.cell(5, col + offset, text)  # a blank row 4 before the header
     rows: dict[str, int] = {}
     for n, item in enumerate(spec.items):
-        row = 6 + n
+        row = PASTED_FIRST_ROW + n
         rows[item.id] = row
         ws.cell(row, col, "\u3000\u3000" * item.level + item.label)
         ws.cell(row, col + 1, item.unit)
         if item.is_data:
             ws.cell(row, col + 2, (values or {}).get(item.id, 0))
-    ws.cell(6 + len(spec.items) + 1, col, "（注：各子栏目数总数要等于总栏目数量）")
+    ws.cell(PASTED_FIRST_ROW + len(spec.items) + 1, col, "（注：各子栏目数总数要等于总栏目数量）")
     if mutate:
         mutate(ws, rows)
     wb.save(path)
