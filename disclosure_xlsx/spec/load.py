@@ -7,11 +7,13 @@ message naming the spec file: a broken spec must fail when it loads, not when a 
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -34,26 +36,47 @@ def _group(column: dict[str, Any]) -> tuple[str, ...]:
     return (group,) if isinstance(group, str) else tuple(group)
 
 
+#: Folders (separated by os.pathsep) with more spec files: a new format is a new file.
+SPEC_PATH_ENV = "DISCLOSURE_XLSX_SPEC_PATH"
+
+
 def available_years() -> list[str]:
-    """Years that have a shipped spec file."""
-    return list(_years())
+    """Years that have a spec file: the shipped ones and those in $DISCLOSURE_XLSX_SPEC_PATH."""
+    return sorted(_catalogue(os.environ.get(SPEC_PATH_ENV, "")))
 
 
 @cache
-def _years() -> tuple[str, ...]:
-    files = resources.files("disclosure_xlsx") / "specs"
-    return tuple(
-        sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
-    )
+def _catalogue(extra: str) -> dict[str, tuple[Traversable, str]]:
+    """Year -> (spec file, its name in messages); a shipped year cannot be replaced."""
+    folders: list[tuple[Traversable, str]] = [(resources.files("disclosure_xlsx") / "specs", "")]
+    folders.extend((Path(f), f) for f in extra.split(os.pathsep) if f)
+    found: dict[str, tuple[Traversable, str]] = {}
+    for folder, name in folders:
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.name.endswith(".toml"):
+                    source = str(Path(name) / p.name) if name else f"specs/{p.name}"
+                    found.setdefault(p.name.removesuffix(".toml"), (p, source))
+    return found
 
 
-@cache
 def load_spec(year: str = "2014") -> Spec:
-    """Load and check the shipped spec of a template year."""
-    if year not in available_years():
-        raise SpecError(f"没有 {year} 年度的表格定义（可用：{', '.join(available_years())}）")
-    path = resources.files("disclosure_xlsx") / "specs" / f"{year}.toml"
-    return parse_spec(path.read_text(encoding="utf-8"), source=f"specs/{year}.toml")
+    """Load and check the spec of a template year (one object per year and spec path)."""
+    return _load(year, os.environ.get(SPEC_PATH_ENV, ""))
+
+
+@cache
+def _load(year: str, extra: str) -> Spec:
+    catalogue = _catalogue(extra)
+    if year not in catalogue:
+        raise SpecError(
+            Text(
+                f"没有 {year} 年度的表格定义（可用：{', '.join(sorted(catalogue))}）",
+                f"no table definition for {year} (available: {', '.join(sorted(catalogue))})",
+            )
+        )
+    path, source = catalogue[year]
+    return parse_spec(path.read_text(encoding="utf-8"), source=source)
 
 
 def load_spec_file(path: Path) -> Spec:
