@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date, datetime, time
 
 
 def plain_number(value: float) -> int | float:
@@ -24,3 +25,15 @@ def shown(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return visible(value) if isinstance(value, str) else str(value)
+
+
+def plain(value: object) -> object:
+    """A cell value as reports carry it: 44.0 -> 44, other floats rounded to 6 places,
+    non-finite numbers and dates as text, so JSON stays strict and shows what a clerk sees."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, float):
+        return plain_number(value) if math.isfinite(value) else str(value)
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    return str(value)

@@ -187,7 +187,7 @@ def consistent_2021() -> dict[str, float]:
         "normative_docs.in_force": 31,
         "licensing": 1520,
         "penalties": 87,
-        "charges": 96171.6,
+        "charges": 96.17,
         "cases.review_upheld": 2,
         "cases.review_pending": 1,
         "cases.review_total": 3,

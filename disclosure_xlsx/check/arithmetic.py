@@ -11,7 +11,7 @@ from collections.abc import Callable
 from ..read.values import ReturnValues
 from ..spec import Spec
 from ..spec.labels import short_label
-from ..spec.rules import RULE_KINDS, evaluate, finding_code
+from ..spec.rules import RULE_KINDS, Say, evaluate, finding_code
 from ..text import Text
 from . import findings as F
 from .findings import At, Finding
@@ -37,7 +37,7 @@ def rule_findings(values: ReturnValues, hints: Suggestions) -> list[Finding]:
         def named(item_id: str, term: Callable[[str], str] = term, anchor: str = anchor_id) -> str:
             return name(item_id) if item_id == anchor else term(item_id)
 
-        arithmetic = RULE_KINDS[rule.kind].describe(breach, named)
+        arithmetic = RULE_KINDS[rule.kind].describe(breach, Say(named, values.blanks))
         code = finding_code(rule)
         if code == "implausible":
             arithmetic = arithmetic + Text(f"（{rule.desc.zh}）", f" ({rule.desc.en})")
@@ -48,7 +48,7 @@ def rule_findings(values: ReturnValues, hints: Suggestions) -> list[Finding]:
                 At(anchor, cells[breach.anchor], values.cells[breach.anchor].row),
                 severity=rule.severity,
                 related=tuple(cells[i] for i in breach.related),
-                found=breach.found,
+                found=None if breach.anchor in values.blanks else breach.found,
                 expected=breach.expected,
                 diff=breach.diff,
                 arithmetic=arithmetic,

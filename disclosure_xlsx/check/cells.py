@@ -7,7 +7,7 @@ entered in 元, numbers typed on headings, formulas without a saved value.
 
 from __future__ import annotations
 
-from ..numbers import plain_number, visible
+from ..numbers import plain_number, shown, visible
 from ..read.values import CellRead, ReturnValues
 from ..spec import Item, Spec
 from ..spec.labels import norm_label, normalize_text
@@ -57,7 +57,7 @@ def cell_findings(values: ReturnValues, blank_as_zero: bool = False) -> list[Fin
         elif not read.item.is_data:
             if not read.value.is_blank:
                 raw = read.value.raw
-                out.append(F.heading_filled(at, raw, visible(raw), None))
+                out.append(F.heading_filled(at, raw, shown(raw), None))
         else:
             out.extend(_value_findings(read, at, blank_as_zero))
     return out
@@ -72,34 +72,34 @@ def _value_findings(read: CellRead, at: At, blank_as_zero: bool) -> list[Finding
         fix = _blank_fix(cell, item.id, whitespace, blank_as_zero)
         return [F.blank(at, whitespace=whitespace, severity=severity, found=raw, fix=fix)]
     if read.number is None:
-        return [F.not_a_number(at, _json(raw), visible(raw))]
+        return [F.not_a_number(at, raw, shown(raw))]
     out: list[Finding] = []
     number = read.number
-    shown = plain_number(number)
+    number_shown = plain_number(number)
     if read.yuan:
         detail = Text(
-            f"“{raw}”按元填写，本项单位是万元，应为 {shown}",
-            f"'{raw}' is in yuan; this item is in 万元: {shown}",
+            f"“{raw}”按元填写，本项单位是万元，应为 {number_shown}",
+            f"'{raw}' is in yuan; this item is in 万元: {number_shown}",
         )
         fix = Fix(
-            "unit", cell, item.id, shown, Text(f"改为 {shown}（万元）", f"enter {shown} (万元)")
+            "unit", cell, item.id, number_shown, Text(f"改为 {number_shown}（万元）", f"enter {number_shown} (万元)")
         )
-        out.append(F.implausible(at, raw, shown, detail, fix))
+        out.append(F.implausible(at, raw, number_shown, detail, fix))
     elif value.kind == "text-number":
         fix = Fix(
-            "clean", cell, item.id, shown, Text(f"改为数字 {shown}", f"store as the number {shown}")
+            "clean", cell, item.id, number_shown, Text(f"改为数字 {number_shown}", f"store as the number {number_shown}")
         )
-        out.append(F.number_as_text(at, raw, visible(raw), shown, fix))
+        out.append(F.number_as_text(at, raw, visible(raw), number_shown, fix))
     if number < 0:
-        out.append(F.negative(at, shown))
+        out.append(F.negative(at, number_shown))
     if item.value_type == "count" and not float(number).is_integer():
-        out.append(F.not_integer(at, shown, item.unit))
+        out.append(F.not_integer(at, number_shown, item.unit))
     limit = item.max_value
     if limit is not None and number > limit and not read.yuan:
         smaller = plain_number(number / 10000)
         detail = Text(
-            f"{shown} 万元 偏大，是否按元填写？若是应为 {smaller}",
-            f"{shown} 万元 is large; entered in yuan? then {smaller}",
+            f"{number_shown} 万元 偏大，是否按元填写？若是应为 {smaller}",
+            f"{number_shown} 万元 is large; entered in yuan? then {smaller}",
         )
         fix = Fix(
             "unit",
@@ -111,7 +111,7 @@ def _value_findings(read: CellRead, at: At, blank_as_zero: bool) -> list[Finding
                 f"if entered in yuan, enter {smaller} (万元)",
             ),
         )
-        out.append(F.implausible(at, shown, smaller, detail, fix))
+        out.append(F.implausible(at, number_shown, smaller, detail, fix))
     return out
 
 
@@ -128,7 +128,3 @@ def _blank_fix(cell: str, item_id: str, whitespace: bool, blank_as_zero: bool) -
             Text("清除空格（留空待填）", "remove the spaces (left empty)"),
         )
     return None
-
-
-def _json(raw: object) -> object:
-    return raw if isinstance(raw, (str, int, float, bool)) or raw is None else str(raw)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..numbers import plain
 from ..spec import Item
 from ..text import Lang, Text
 
@@ -308,8 +309,8 @@ def _make(
         label=at.item.label if at.item else None,
         cell=at.cell,
         related=related,
-        found=found,
-        expected=expected,
+        found=plain(found),
+        expected=plain(expected),
         text=entry.template.format(**fields),
         row=at.row,
         diff=diff,

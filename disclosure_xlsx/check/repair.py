@@ -338,6 +338,11 @@ def _localise_group(
             ),
         )
     if len(answers) > 1:
+        # Equally small answers: a cell left blank is likelier wrong than one the department
+        # filled in (the seed's blank C6 = 44 beats changing the 44 it typed in C11).
+        most = max(sum(i in sheet.blanks for i in a) for a in answers)
+        answers = [a for a in answers if sum(i in sheet.blanks for i in a) == most]
+    if len(answers) > 1:
         options = [_suspects(sheet, lins, a) for a in answers[:6]]
         return _cannot_tell(options, "使各项校验都成立", "make every check hold")
     return _suspects(sheet, lins, answers[0])

@@ -78,13 +78,35 @@ class RuleKind:
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         raise NotImplementedError
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        """The breach as one line of arithmetic; ``name`` gives 'label cell'."""
+    def describe(self, breach: Breach, say: Say) -> Text:
+        """The breach as one line of arithmetic, naming items and values through ``say``."""
         raise NotImplementedError
 
 
-def _terms(breach: Breach, name: Callable[[str], str]) -> str:
-    return " + ".join(f"{name(i)} {v}" for i, v in breach.terms)
+BLANK = Text("未填（按 0 计）", "blank (counted as 0)")
+
+
+@dataclass(frozen=True)
+class Say:
+    """How a rule's message names items ('label C6') and shows their values: a blank cell is
+    said to be blank (counted as 0), never shown as a 0 the department did not write."""
+
+    name: Callable[[str], str]
+    blanks: frozenset[str] = frozenset()
+
+    def value(self, item_id: str, value: float | str) -> Text:
+        return BLANK if item_id in self.blanks else Text(str(value), str(value))
+
+    def head(self, item_id: str, value: float | str) -> Text:
+        """'label C6 = 44', or 'label C6 未填（按 0 计）'."""
+        if item_id in self.blanks:
+            return Text(f"{self.name(item_id)} ", f"{self.name(item_id)} ") + BLANK
+        return Text(f"{self.name(item_id)} = {value}", f"{self.name(item_id)} = {value}")
+
+    def terms(self, terms: tuple[tuple[str, float], ...]) -> Text:
+        """'a 1 + b 未填（按 0 计） + c 2'."""
+        parts = [Text(f"{self.name(i)} ", f"{self.name(i)} ") + self.value(i, v) for i, v in terms]
+        return Text(" + ".join(p.zh for p in parts), " + ".join(p.en for p in parts))
 
 
 def _sum(ref: Ref, ids: tuple[str, ...]) -> str:
@@ -120,11 +142,15 @@ class SumRule(RuleKind):
         total, parts = ref(rule.one("total")), _sum(ref, rule.many("parts"))
         return ExcelCheck(rule.one("total"), f"ROUND({total}-{parts},6)<>0", f'"合计应为 "&{parts}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        head, terms = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+    def describe(self, breach: Breach, say: Say) -> Text:
         return Text(
-            f"{head}，但 {terms} = {breach.expected}，差 {breach.diff}",
-            f"{head}, but {terms} = {breach.expected}, off by {breach.diff}",
+            "{head}，但 {terms} = {expected}，差 {diff}",
+            "{head}, but {terms} = {expected}, off by {diff}",
+        ).format(
+            head=say.head(breach.anchor, breach.found),
+            terms=say.terms(breach.terms),
+            expected=breach.expected,
+            diff=breach.diff,
         )
 
 
@@ -156,9 +182,10 @@ class PartOfRule(RuleKind):
         part, whole = ref(rule.one("part")), ref(rule.one("whole"))
         return ExcelCheck(rule.one("part"), f"{part}>{whole}", f'"不应超过 "&{whole}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        head, whole = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return Text(f"{head}，超过了总数 {whole}", f"{head} exceeds its whole {whole}")
+    def describe(self, breach: Breach, say: Say) -> Text:
+        return Text("{head}，超过了总数 {whole}", "{head} exceeds its whole {whole}").format(
+            head=say.head(breach.anchor, breach.found), whole=say.terms(breach.terms)
+        )
 
 
 class ChannelsRule(RuleKind):
@@ -200,12 +227,16 @@ class ChannelsRule(RuleKind):
             f'"应在 "&MAX({cells})&" 至 "&SUM({cells})&" 之间"',
         )
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        head, terms = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
+    def describe(self, breach: Breach, say: Say) -> Text:
         low, high = str(breach.expected).split("–")
         return Text(
-            f"{head}，但各渠道为 {terms}：同一信息只计1条，总数应在 {low} 至 {high} 之间",
-            f"{head}, but channels are {terms}: the total must lie between {low} and {high}",
+            "{head}，但各渠道为 {terms}：同一信息只计1条，总数应在 {low} 至 {high} 之间",
+            "{head}, but the channels are {terms}: the total must lie between {low} and {high}",
+        ).format(
+            head=say.head(breach.anchor, breach.found),
+            terms=say.terms(breach.terms),
+            low=low,
+            high=high,
         )
 
 
@@ -236,9 +267,10 @@ class SameAsRule(RuleKind):
         item, other = ref(rule.one("item")), ref(rule.one("other"))
         return ExcelCheck(rule.one("item"), f"{item}<>{other}", f'"应等于 "&{other}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        head, other = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return Text(f"{head}，但 {other}，两者应相等", f"{head}, but {other}; they must be equal")
+    def describe(self, breach: Breach, say: Say) -> Text:
+        return Text(
+            "{head}，但 {other}，两者应相等", "{head}, but {other}; they must be equal"
+        ).format(head=say.head(breach.anchor, breach.found), other=say.terms(breach.terms))
 
 
 class AtMostRule(RuleKind):
@@ -266,9 +298,10 @@ class AtMostRule(RuleKind):
         item, limit = ref(rule.one("item")), ref(rule.one("limit"))
         return ExcelCheck(rule.one("item"), f"{item}>{limit}", f'"一般不超过 "&{limit}')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        head, limit = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return Text(f"{head}，超过了 {limit}", f"{head} exceeds {limit}")
+    def describe(self, breach: Breach, say: Say) -> Text:
+        return Text("{head}，超过了 {limit}", "{head} exceeds {limit}").format(
+            head=say.head(breach.anchor, breach.found), limit=say.terms(breach.terms)
+        )
 
 
 class RequiresRule(RuleKind):
@@ -296,13 +329,18 @@ class RequiresRule(RuleKind):
         item, needed = ref(rule.one("item")), _sum(ref, rule.many("requires"))
         return ExcelCheck(rule.one("item"), f"AND({item}>0,{needed}=0)", '"相关项目为0，请核实"')
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
-        head, needed = f"{name(breach.anchor)} = {breach.found}", _terms(breach, name)
-        return Text(f"{head}，但 {needed}", f"{head}, but {needed}")
+    def describe(self, breach: Breach, say: Say) -> Text:
+        return Text("{head}，但 {needed}", "{head}, but {needed}").format(
+            head=say.head(breach.anchor, breach.found), needed=say.terms(breach.terms)
+        )
 
 
 class BalanceRule(RuleKind):
-    """Σ left = Σ right: what came in equals what went out (2021 table 三: 一 + 二 = 三 + 四)."""
+    """Σ left = Σ right: what came in equals what went out (2021 table 三: 一 + 二 = 三 + 四).
+
+    The finding sits on the first right-hand item (（七）总计); ``found`` is what that cell
+    holds and ``expected`` what it would hold if the balance were met.
+    """
 
     name = "balance"
     code = "total-mismatch"
@@ -317,11 +355,12 @@ class BalanceRule(RuleKind):
         want = sum(values[i] for i in right)
         if abs(have - want) <= EPS:
             return None
+        anchor = right[0]
         return Breach(
-            anchor=right[0],
+            anchor=anchor,
             related=(*left, *right[1:]),
-            found=plain_number(want),
-            expected=plain_number(have),
+            found=plain_number(values[anchor]),
+            expected=plain_number(values[anchor] + have - want),
             diff=plain_number(want - have),
             terms=tuple((i, plain_number(values[i])) for i in (*left, *right)),
         )
@@ -332,14 +371,20 @@ class BalanceRule(RuleKind):
             rule.many("right")[0], f"ROUND({left}-{right},6)<>0", f'"收支不平："&{left}&"≠"&{right}'
         )
 
-    def describe(self, breach: Breach, name: Callable[[str], str]) -> Text:
+    def describe(self, breach: Breach, say: Say) -> Text:
         items = [i for i, _ in breach.terms]  # the left side, then the right side from the anchor
         split = items.index(breach.anchor)
-        lhs = " + ".join(f"{name(i)} {v}" for i, v in breach.terms[:split])
-        rhs = " + ".join(f"{name(i)} {v}" for i, v in breach.terms[split:])
+        have = sum(v for _, v in breach.terms[:split])
+        want = sum(v for _, v in breach.terms[split:])
         return Text(
-            f"{lhs} = {breach.expected}，但 {rhs} = {breach.found}，差 {breach.diff}",
-            f"{lhs} = {breach.expected}, but {rhs} = {breach.found}, off by {breach.diff}",
+            "{lhs} = {have}，但 {rhs} = {want}，差 {diff}",
+            "{lhs} = {have}, but {rhs} = {want}, off by {diff}",
+        ).format(
+            lhs=say.terms(breach.terms[:split]),
+            rhs=say.terms(breach.terms[split:]),
+            have=plain_number(have),
+            want=plain_number(want),
+            diff=breach.diff,
         )
 
 

@@ -1,0 +1,78 @@
+"""Reports say exactly what the sheet says (issue: floats, 填报值, blanks, 万元, labels)."""
+
+from __future__ import annotations
+
+import json
+
+from openpyxl import load_workbook
+
+from disclosure_xlsx.check.report import Report
+from disclosure_xlsx.check.validate import validate_file
+from disclosure_xlsx.render import to_json
+from disclosure_xlsx.spec import load_spec
+from disclosure_xlsx.spec.layout import layout
+from disclosure_xlsx.write.template import template_bytes
+
+from .conftest import ROOT
+from .workbooks import consistent_2021, pasted_return, template_return
+
+
+def test_whole_numbers_are_integers_in_messages_and_json(tmp_path, spec):
+    def put_heading(ws, rows):
+        ws.cell(rows["proactive"], 3, 44)  # a number typed on a heading (read back as 44.0)
+
+    path = template_return(tmp_path / "r.xlsx", spec, mutate=put_heading)
+    (finding,) = [f for f in validate_file(path).findings if f.code == "heading-filled"]
+    assert finding.found == 44 and type(finding.found) is int
+    assert "“44”" in finding.message() and "44.0" not in finding.message()
+    data = json.loads(to_json(Report((validate_file(path),))))
+    assert "44.0" not in json.dumps(data)
+
+
+def test_balance_finding_shows_what_the_cell_holds(tmp_path):
+    spec = load_spec("2021")
+    values = consistent_2021()
+    # 自然人: 8 new + 1 carried in = 9, but 总计 6 + carried out 2 = 8; every other rule holds
+    values.update({"carried_out.natural": 2, "results_total.natural": 6, "granted.natural": 3})
+    values.update({"carried_out.total": 3, "results_total.total": 8, "granted.total": 5})
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(template_bytes(spec, "测试局", values=values))
+    (finding,) = [f for f in validate_file(path).findings if f.item == "results_total.natural"]
+    assert finding.cell == layout(spec).a1("results_total.natural")
+    assert (finding.found, finding.expected, finding.diff) == (6, 7, -1)
+    assert "= 9" in finding.message() and "= 8" in finding.message()
+
+
+def test_blank_cells_in_arithmetic_are_said_to_be_blank():
+    report = validate_file(ROOT / "samples" / "环翠区商务局_2014_原表.xlsx")
+    (finding,) = [f for f in report.findings if f.code == "channel-bounds"]
+    assert finding.cell == "C6" and finding.found is None
+    assert "C6 未填（按 0 计）" in finding.message("zh")
+    assert "C6 blank (counted as 0)" in finding.message("en")
+    assert "C6 = 0" not in finding.message("zh")
+    # the blank cell is the likelier culprit than the 44 the department typed
+    assert (finding.fix.kind, finding.fix.cell, finding.fix.value) == ("locate", "C6", 44)
+
+
+def test_every_wan_yuan_cell_gets_the_yuan_check(tmp_path):
+    spec = load_spec("2021")
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(template_bytes(spec, "测试局", values={**consistent_2021(), "charges": 35000}))
+    (finding,) = [f for f in validate_file(path).findings if f.item == "charges"]
+    assert finding.code == "implausible" and finding.fix.value == 3.5
+    assert all(i.max_value for s in ("2014", "2021") for i in load_spec(s).items if i.unit == "万元")
+
+
+def test_heading_two_prints_the_seed_label(tmp_path, spec):
+    label = "二、回应解读情况（不同方式回应同一热点或舆情计1次）"
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(template_bytes(spec))
+    ws = load_workbook(path).active
+    assert ws.cell(layout(spec).row_of("main", "response"), 1).value == label
+    # a pasted table with the short form still reads it as the same heading, silently
+
+    def short(ws, rows):
+        ws.cell(rows["response"], 1, "二、回应解读情况")
+
+    path = pasted_return(tmp_path / "r.xlsx", spec, mutate=short)
+    assert validate_file(path).findings == ()
