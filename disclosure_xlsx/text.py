@@ -84,14 +84,14 @@ UI: dict[str, Text] = {
     "col.before": Text("原值", "Before"),
     "col.after": Text("新值", "After"),
     "col.why": Text("原因", "Why"),
-    "items": Text("{n} 项", "{n} items"),
+    "items": Text("{n} 项", "cells: {n}"),
     "none": Text("没有发现问题。", "No problems found."),
     "empty": Text("（空）", "(empty)"),
     "unit.none": Text("（未填）", "(none)"),
-    "counts": Text("错误 {errors}，提示 {warnings}", "{errors} errors, {warnings} warnings"),
+    "counts": Text("错误 {errors}，提示 {warnings}", "errors: {errors}, warnings: {warnings}"),
     "totals": Text(
         "共 {files} 个：通过 {ok}，有错误 {invalid}，无法读取 {unreadable}",
-        "{files} files: {ok} ok, {invalid} invalid, {unreadable} unreadable",
+        "files: {files} (ok: {ok}, invalid: {invalid}, unreadable: {unreadable})",
     ),
     "suggestion": Text("建议", "suggestion"),
     # annotated copies
@@ -99,23 +99,24 @@ UI: dict[str, Text] = {
     "annot.intro": Text(
         "错误 {errors} 处，提示 {warnings} 处。点击单元格地址可跳到该格；"
         "红色为错误（必须改），黄色为提示（请核实）。",
-        "{errors} errors, {warnings} warnings. Click a cell address to jump to it; "
+        "Errors: {errors}, warnings: {warnings}. Click a cell address to jump to it; "
         "red is an error (must be fixed), yellow a warning (please check).",
     ),
     "annot.written": Text("已写出批注副本：{path}", "annotated copy: {path}"),
     "annot.failed": Text("未能批注", "not annotated"),
     "annot.none": Text("没有需要批注的文件", "no file needed annotating"),
     # fix
-    "fix.wrote": Text("已写入 {path}（改动 {n} 个单元格）", "Wrote {path} ({n} cells changed)"),
+    "fix.wrote": Text("已写入 {path}（改动 {n} 个单元格）", "Wrote {path} (cells changed: {n})"),
     "fix.after": Text("修正后的校验结果：", "The copy, validated:"),
-    "fix.skipped": Text("未修改 {what}", "not changed: {what}"),
+    "fix.skipped": Text("未修改 {what}（合并单元格）", "not changed: {what} (a merged cell)"),
+    "fill.note": Text("提示：", "note: "),
     # CLI
     "error.prefix": Text("错误：", "Error: "),
     "progress": Text("校验中", "checking"),
     "template.written": Text("已生成 {path}", "wrote {path}"),
     "roster.written": Text(
         "已为 {n} 个单位生成模板：{folder}（清单：{manifest}）",
-        "wrote templates for {n} departments: {folder} (list: {manifest})",
+        "wrote the departments' templates ({n}): {folder} (list: {manifest})",
     ),
     "validate.none": Text(
         "没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）",
@@ -124,7 +125,7 @@ UI: dict[str, Text] = {
     "report.written": Text("报告已写入 {path}", "report written to {path}"),
     "fill.written": Text(
         "已生成 {path}：填入 {filled} 项，留空 {blank} 项",
-        "wrote {path}: {filled} items filled, {blank} left blank",
+        "wrote {path}: items filled: {filled}, left blank: {blank}",
     ),
 }
 

@@ -55,7 +55,7 @@ def test_summary_sheet_lists_every_finding_with_a_link(seed_copy):
     assert wb.sheetnames[0] == SUMMARY_SHEET and wb.active.title == SUMMARY_SHEET
     ws = wb[SUMMARY_SHEET]
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] is not None]
-    assert len(rows) == len(report_rows(file))
+    assert len(rows) == len(report_rows(file.findings))
     # every finding is on the sheet: blank cells as ranges, every other finding on its own row
     listed = {p for r in rows for p in r[1].split("、")}
     cells = {c for f in file.findings if f.cell for c in [f.cell]}

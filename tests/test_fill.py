@@ -90,7 +90,7 @@ def test_every_problem_is_reported_and_nothing_written(spec):
     with pytest.raises(FillError) as caught:
         resolve(spec, entries)
     problems = caught.value.problems
-    assert [p.split("“")[0] for p in problems] == [
+    assert [p.zh.split("“")[0] for p in problems] == [
         "第 3 行",
         "第 4 行",
         "第 5 行",
@@ -99,7 +99,7 @@ def test_every_problem_is_reported_and_nothing_written(spec):
         "第 8 行",
         "第 9 行",
     ]
-    assert "reviews_corrected" in problems[1] and "与第 2 行重复" in problems[4]
+    assert "reviews_corrected" in problems[1].zh and "与第 2 行重复" in problems[4].zh
 
 
 def test_data_files_csv_gbk_json_and_xlsx(tmp_path, spec):

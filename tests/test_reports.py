@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from openpyxl import load_workbook
 
 from disclosure_xlsx.check.report import Report
@@ -60,7 +61,9 @@ def test_every_wan_yuan_cell_gets_the_yuan_check(tmp_path):
     path.write_bytes(template_bytes(spec, "测试局", values={**consistent_2021(), "charges": 35000}))
     (finding,) = [f for f in validate_file(path).findings if f.item == "charges"]
     assert finding.code == "implausible" and finding.fix.value == 3.5
-    assert all(i.max_value for s in ("2014", "2021") for i in load_spec(s).items if i.unit == "万元")
+    assert all(
+        i.max_value for s in ("2014", "2021") for i in load_spec(s).items if i.unit == "万元"
+    )
 
 
 def test_heading_two_prints_the_seed_label(tmp_path, spec):
@@ -76,3 +79,66 @@ def test_heading_two_prints_the_seed_label(tmp_path, spec):
 
     path = pasted_return(tmp_path / "r.xlsx", spec, mutate=short)
     assert validate_file(path).findings == ()
+
+
+def test_fill_reads_text_numbers_but_says_so(tmp_path, spec):
+    from disclosure_xlsx.write.fill import resolve
+
+    filled = resolve(spec, {"requests_received": "12件", "received_online": "１２"})
+    assert filled.values == {"requests_received": 12, "received_online": 12}
+    assert [n.zh for n in filled.notes] == [
+        "“requests_received”：“12件”是文本，按 12（件）填入",
+        "“received_online”：“１２”是文本，按 12（件）填入",
+    ]
+    assert all("是文本" not in n.en for n in filled.notes)
+
+
+def test_fill_asks_for_the_column_of_a_matrix_row():
+    from disclosure_xlsx.write.fill import FillError, resolve
+
+    spec = load_spec("2021")
+    with pytest.raises(FillError) as caught:
+        resolve(spec, {"予以公开": 3})
+    (problem,) = caught.value.problems
+    assert "请指明列：予以公开/自然人、予以公开/商业企业" in problem.zh
+    assert "say which column: 予以公开/自然人, 予以公开/商业企业" in problem.en
+    assert resolve(spec, {"予以公开/自然人": 3}).values == {"granted.natural": 3}
+    assert resolve(spec, {"（一）予以公开·总计": 3}).values == {"granted.total": 3}
+
+
+def test_cli_fill_prints_its_notes(tmp_path):
+    from typer.testing import CliRunner
+
+    from disclosure_xlsx.cli import app
+
+    data = tmp_path / "d.csv"
+    data.write_text("项目,数值\nrequests_received,12件\n", encoding="utf-8")
+    out = tmp_path / "f.xlsx"
+    result = CliRunner().invoke(app, ["fill", "--data", str(data), "-o", str(out), "--lang", "en"])
+    assert "note: line 2 'requests_received': '12件' is text, filled in as 12 (件)" in result.output
+
+
+def test_blanks_group_into_rectangles_in_every_report(tmp_path):
+    """A 2021 return with a block of blank cells: one row D35:I40-style, not 36 cells."""
+    spec = load_spec("2021")
+    sheet = layout(spec)
+    rows = ["refused_secret", "refused_law", "refused_stability"]
+    columns = ["natural", "commercial", "research"]
+    blank = {f"{r}.{c}": None for r in rows for c in columns}
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(template_bytes(spec, "测试局", values=consistent_2021()))
+    wb = load_workbook(path)
+    for item_id in blank:
+        wb.active[sheet.a1(item_id)] = None
+    wb.save(path)
+    report = validate_file(path)
+    first, last = sheet.a1("refused_secret.natural"), sheet.a1("refused_stability.research")
+    (group,) = [g for g in json.loads(to_json(Report((report,))))["files"][0]["findings"]]
+    assert (group["code"], group["cell"], group["count"]) == ("blank", f"{first}:{last}", 9)
+    assert len(group["related"]) == 9
+    from disclosure_xlsx.check.rows import report_rows
+    from disclosure_xlsx.render.html import to_html
+
+    (row,) = report_rows(report.findings)
+    assert row.cells("zh") == f"{first}:{last}"
+    assert f"{first}:{last}" in to_html(Report((report,)))

@@ -352,6 +352,7 @@ def test_json_shape_and_cli_equals_library(tmp_path, spec):
             "expected",
             "message",
             "fix",
+            "count",
         }
         assert finding["code"] in CATALOGUE
     fixes = {f["code"]: f["fix"] for f in file["findings"]}

@@ -82,12 +82,20 @@ def _value_findings(read: CellRead, at: At, blank_as_zero: bool) -> list[Finding
             f"'{raw}' is in yuan; this item is in 万元: {number_shown}",
         )
         fix = Fix(
-            "unit", cell, item.id, number_shown, Text(f"改为 {number_shown}（万元）", f"enter {number_shown} (万元)")
+            "unit",
+            cell,
+            item.id,
+            number_shown,
+            Text(f"改为 {number_shown}（万元）", f"enter {number_shown} (万元)"),
         )
         out.append(F.implausible(at, raw, number_shown, detail, fix))
     elif value.kind == "text-number":
         fix = Fix(
-            "clean", cell, item.id, number_shown, Text(f"改为数字 {number_shown}", f"store as the number {number_shown}")
+            "clean",
+            cell,
+            item.id,
+            number_shown,
+            Text(f"改为数字 {number_shown}", f"store as the number {number_shown}"),
         )
         out.append(F.number_as_text(at, raw, visible(raw), number_shown, fix))
     if number < 0:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..spec.layout import Stamp
 from ..text import Lang
 from .findings import FINDING_FIELDS, Finding
+from .rows import cell_ranges, group_findings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +47,7 @@ class FileReport:
             "unit_name": self.unit_name,
             "errors": self.errors,
             "warnings": self.warnings,
-            "findings": [f.to_dict(lang) for f in self.findings],
+            "findings": [_group_dict(g, lang) for g in group_findings(self.findings)],
         }
 
 
@@ -93,3 +94,16 @@ class Report:
             for finding in f.findings
         ]
         return pd.DataFrame(rows, columns=columns)
+
+
+def _group_dict(group: list[Finding], lang: Lang) -> dict[str, Any]:
+    """One finding as JSON; blank cells sharing a message and suggestion as one entry whose
+    ``cell`` lists rectangular ranges ("D35:I40 C7") and ``related`` every cell."""
+    first = group[0]
+    out = first.to_dict(lang)
+    out["count"] = len(group)
+    if len(group) > 1:
+        cells = [f.cell for f in group if f.cell]
+        out.update(item=None, label=None, found=None, related=cells)
+        out["cell"] = cell_ranges(cells, " ")
+    return out

@@ -7,14 +7,14 @@ and a suggestion are one row whose cells are written as rectangular ranges (D35:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..numbers import shown
 from ..read.grid import parse_a1
 from ..spec.layout import a1
-from ..text import Text, same
+from ..text import UI, Text, same
 from .findings import Finding, Severity
-from .report import FileReport
 
 
 @dataclass(frozen=True)
@@ -38,20 +38,22 @@ class ReportRow:
         return self.findings[0]
 
 
-def report_rows(file: FileReport) -> list[ReportRow]:
-    """The rows of one file's report, in the findings' order (a group where its first cell is)."""
+def group_findings(findings: Sequence[Finding]) -> list[list[Finding]]:
+    """Findings in order, blank cells that share a severity, a kind and a suggestion gathered
+    into one group (placed where its first cell is); every other finding alone."""
     groups: dict[tuple[object, ...], list[Finding]] = {}
-    order: list[tuple[object, ...]] = []
-    for n, f in enumerate(file.findings):
+    for n, f in enumerate(findings):
         if f.code == "blank" and f.cell:
             key: tuple[object, ...] = ("blank", f.severity, f.group, f.fix.text if f.fix else None)
         else:
             key = ("one", n)
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(f)
-    return [_row(groups[key]) for key in order]
+        groups.setdefault(key, []).append(f)
+    return list(groups.values())
+
+
+def report_rows(findings: Sequence[Finding]) -> list[ReportRow]:
+    """The rows of one file's report, in the findings' order."""
+    return [_row(group) for group in group_findings(findings)]
 
 
 def _row(group: list[Finding]) -> ReportRow:
@@ -63,7 +65,7 @@ def _row(group: list[Finding]) -> ReportRow:
             tuple(group),
             Text(cell_ranges(cells), cell_ranges(cells, ", ")),
             first.cell,
-            Text(f"{len(group)} 项", f"{len(group)} items"),
+            UI["items"].format(n=len(group)),
             first.severity,
             Text(*(first.title(lang) for lang in ("zh", "en"))),
             first.text,

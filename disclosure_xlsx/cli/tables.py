@@ -225,7 +225,7 @@ def fill_command(
     """
     lang = lang_of(language)
     from ..check.report import Report
-    from ..render.console import print_line, print_report
+    from ..render.console import print_line, print_notes, print_report
     from ..spec import load_spec
     from ..text import ui
     from ..write.fill import fill_file
@@ -254,6 +254,7 @@ def fill_command(
             blank=len(result.filled.blank),
         )
     )
+    print_notes(result.filled.notes, lang)
     print_report(Report((result.report,)), lang)
     raise typer.Exit(EXIT_FINDINGS if result.report.status != "ok" else EXIT_OK)
 

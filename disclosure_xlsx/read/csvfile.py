@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UsageError
+from ..text import Text
 
 
 def read_csv_text(path: Path) -> str:
@@ -12,7 +13,9 @@ def read_csv_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: 无法读取文件（{exc.strerror}）") from None
+        raise UsageError(
+            Text(f"{path}：无法读取文件（{exc.strerror}）", f"{path}: cannot read ({exc.strerror})")
+        ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -22,6 +22,7 @@ from ..errors import NotThisTable
 from ..spec import Spec, Table, available_years, load_spec, with_variant
 from ..spec.labels import norm_label, normalize_text, short_label
 from ..spec.layout import COLUMN_IDS, ID_HEADER, LABEL_COL, Stamp, layout
+from ..text import Text
 from .cells import classify
 from .grid import Grid
 
@@ -86,11 +87,19 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
         marker_year = parts[2] if len(parts) > 3 else ""
         if marker_year not in available_years():
             raise NotThisTable(
-                f"工作表“{grid.name}”是 {marker_year or '未知'} 年度格式，本工具不认识"
+                Text(
+                    f"工作表“{grid.name}”是 {marker_year or '未知'} 年度格式，本工具不认识",
+                    f"sheet '{grid.name}' is in the {marker_year or 'unknown'} format, "
+                    "which this tool does not know",
+                )
             )
         if year and year != marker_year:
             raise NotThisTable(
-                f"工作表“{grid.name}”是 {marker_year} 年度的模板，不是 --year 指定的 {year} 年度"
+                Text(
+                    f"工作表“{grid.name}”是 {marker_year} 年度的模板，不是 --year 指定的 {year} 年度",
+                    f"sheet '{grid.name}' is a {marker_year} template, not the {year} one "
+                    "--year asks for",
+                )
             )
         return replace(_by_ids(grid, load_spec(marker_year), col), stamp=_find_stamp(grid, col))
     best: tuple[int, Grid, Spec] | None = None
@@ -106,7 +115,12 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
             if best is None or score > best[0]:
                 best = (score, grid, spec)
     if best is None or best[0] < max(5, len(best[2].items) // 5):
-        raise NotThisTable("找不到政府信息公开工作情况统计表（没有模板标识，项目名称也对不上）")
+        raise NotThisTable(
+            Text(
+                "找不到政府信息公开工作情况统计表（没有模板标识，项目名称也对不上）",
+                "no statistics table found (no template marker, and the labels do not match)",
+            )
+        )
     _, grid, spec = best
     return _by_labels(grid, spec)
 

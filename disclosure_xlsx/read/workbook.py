@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import UnreadableError
 from ..numbers import plain_number
+from ..text import Text
 from .grid import read_grids
 from .guard import check_file
 from .locate import locate
@@ -25,7 +26,7 @@ def read_return(path: Path, year: str | None = None) -> ReturnValues:
     """
     grids = read_grids(check_file(path))
     if not any(g.cells for g in grids):
-        raise UnreadableError("工作簿是空的（没有任何内容）")
+        raise UnreadableError(Text("工作簿是空的（没有任何内容）", "the workbook is empty"))
     return read_location(locate(grids, year))
 
 

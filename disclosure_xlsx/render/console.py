@@ -21,6 +21,7 @@ from ..numbers import shown
 from ..spec import Spec
 from ..spec.rules import RULE_KINDS
 from ..text import Lang, ui
+from ..text import Text as BiText
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -99,6 +100,13 @@ def print_line(message: str, console: Console | None = None) -> None:
     (console or Console(highlight=False)).print(_plain(message))
 
 
+def print_notes(notes: tuple[BiText, ...], lang: Lang = "zh") -> None:
+    """Notes about the input (values read from text), one yellow line each."""
+    console = Console(highlight=False)
+    for note in notes:
+        console.print(_plain((ui("fill.note", lang), "yellow"), note(lang)))
+
+
 def print_note(message: str) -> None:
     """A line on stderr (stdout may carry a report)."""
     error_console().print(_plain(message))
@@ -131,7 +139,7 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     heads = ("col.cell", "col.item", "col.problem", "col.found", "col.expected", "col.diff")
     for key, width in zip(heads, (24, 22, 60, 10, 8, 6), strict=True):
         table.add_column(ui(key, lang), overflow="fold", max_width=width)
-    for row in report_rows(report):
+    for row in report_rows(report.findings):
         problem = _plain((row.title(lang), _STYLE[row.severity]), " ", row.message(lang))
         if row.hint:
             problem.append_text(_plain("\n", (f"→ {row.hint(lang)}", "green")))

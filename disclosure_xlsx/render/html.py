@@ -83,7 +83,7 @@ def _file(f: FileReport, n: int, lang: Lang) -> str:
     head = f'<h2 id="f{n}">{_e(f.path)}</h2>{meta}'
     if not f.findings:
         return f"{head}<p>{_e(ui('none', lang))}</p>"
-    rows = "".join(_row(row, lang) for row in report_rows(f))
+    rows = "".join(_row(row, lang) for row in report_rows(f.findings))
     cols = "".join(f"<th>{_e(ui(h, lang))}</th>" for h in _HEAD)
     return f"{head}<table><tr>{cols}</tr>{rows}</table>"
 

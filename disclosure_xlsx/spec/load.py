@@ -31,6 +31,10 @@ _ROW_KEYS = frozenset({"id", "label", "level", "kind", "unit", "aliases", "total
 _LAYOUT_KEYS = frozenset(PageLayout.__dataclass_fields__)
 
 
+def _where(n: int, kind: object) -> Text:
+    return Text(f"第 {n} 条规则（{kind}）", f"rule {n} ({kind})")
+
+
 def _group(column: dict[str, Any]) -> tuple[str, ...]:
     group = column.get("group", ())
     return (group,) if isinstance(group, str) else tuple(group)
@@ -89,7 +93,9 @@ def parse_spec(text: str, source: str = "<spec>") -> Spec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: TOML 语法错误：{exc}") from None
+        raise SpecError(
+            Text(f"{source}: TOML 语法错误：{exc}", f"{source}: TOML syntax error: {exc}")
+        ) from None
     return _Builder(data, source).build()
 
 
@@ -99,24 +105,30 @@ class _Builder:
         self.source = source
         self.row_total: dict[str, bool] = {}
 
-    def fail(self, message: str) -> SpecError:
-        return SpecError(f"{self.source}: {message}")
+    def fail(self, zh: str, en: str) -> SpecError:
+        return SpecError(Text(f"{self.source}: {zh}", f"{self.source}: {en}"))
 
     def build(self) -> Spec:
         head = self.data.get("spec")
         if not isinstance(head, dict):
-            raise self.fail("缺少 [spec] 段")
+            raise self.fail("缺少 [spec] 段", "no [spec] section")
         for key in ("id", "year", "version", "title"):
             if key not in head:
-                raise self.fail(f"[spec] 缺少 {key}")
+                raise self.fail(f"[spec] 缺少 {key}", f"[spec] lacks {key}")
         units = self.data.get("units", {})
         for unit, vtype in units.items():
             if vtype not in _VALUE_TYPES:
-                raise self.fail(f"单位 {unit!r} 的类型 {vtype!r} 未知（可用：count, decimal）")
+                raise self.fail(
+                    f"单位 {unit!r} 的类型 {vtype!r} 未知（可用：count, decimal）",
+                    f"unit {unit!r} has unknown type {vtype!r} (known: count, decimal)",
+                )
         limits = self.data.get("plausible_max", {})
         for unit in limits:
             if unit not in units:
-                raise self.fail(f"[plausible_max] 的单位 {unit!r} 未在 [units] 中声明")
+                raise self.fail(
+                    f"[plausible_max] 的单位 {unit!r} 未在 [units] 中声明",
+                    f"[plausible_max] unit {unit!r} is not declared in [units]",
+                )
         tables, items = self.tables(units, limits)
         by_id = {i.id: i for i in items}
         rules = self.rules(by_id, {t.id: t for t in tables})
@@ -145,27 +157,36 @@ class _Builder:
         raw = self.data.get("layout", {})
         extra = set(raw) - _LAYOUT_KEYS
         if extra:
-            raise self.fail(f"[layout] 不认识的字段 {', '.join(sorted(extra))}")
+            raise self.fail(
+                f"[layout] 不认识的字段 {', '.join(sorted(extra))}",
+                f"[layout] unknown fields {', '.join(sorted(extra))}",
+            )
         if raw.get("orientation", "landscape") not in ("portrait", "landscape"):
-            raise self.fail("[layout] orientation 只能是 portrait 或 landscape")
+            raise self.fail(
+                "[layout] orientation 只能是 portrait 或 landscape",
+                "[layout] orientation must be portrait or landscape",
+            )
         try:
             return PageLayout(**raw)
         except TypeError as exc:
-            raise self.fail(f"[layout] {exc}") from None
+            raise self.fail(f"[layout] {exc}", f"[layout] {exc}") from None
 
     def tables(
         self, units: dict[str, ValueType], limits: dict[str, float]
     ) -> tuple[list[Table], list[Item]]:
         raw_tables = self.data.get("tables")
         if not raw_tables:
-            raise self.fail("没有定义任何表格（[[tables]]）")
+            raise self.fail("没有定义任何表格（[[tables]]）", "no table is defined ([[tables]])")
         tables: list[Table] = []
         items: list[Item] = []
         seen: set[str] = set()
         for t in raw_tables:
             extra = set(t) - _TABLE_KEYS
             if extra:
-                raise self.fail(f"表格 {t.get('id')}: 不认识的字段 {', '.join(sorted(extra))}")
+                raise self.fail(
+                    f"表格 {t.get('id')}: 不认识的字段 {', '.join(sorted(extra))}",
+                    f"table {t.get('id')}: unknown fields {', '.join(sorted(extra))}",
+                )
             columns = tuple(
                 Column(
                     id=c["id"],
@@ -178,7 +199,10 @@ class _Builder:
             )
             for c in columns:
                 if not _ID.match(c.id):
-                    raise self.fail(f"列标识 {c.id!r} 无效：只能用小写字母、数字和下划线")
+                    raise self.fail(
+                        f"列标识 {c.id!r} 无效：只能用小写字母、数字和下划线",
+                        f"column id {c.id!r} is invalid: lower-case letters, digits and _ only",
+                    )
             single = len(columns) == 1
             table_unit = t.get("unit")
             rows = t.get("rows", [])
@@ -198,15 +222,24 @@ class _Builder:
             for row in rows:
                 rid = row.get("id")
                 if not isinstance(rid, str) or not _ID.match(rid):
-                    raise self.fail(f"行标识 {rid!r} 无效：只能用小写字母、数字和下划线")
+                    raise self.fail(
+                        f"行标识 {rid!r} 无效：只能用小写字母、数字和下划线",
+                        f"row id {rid!r} is invalid: lower-case letters, digits and _ only",
+                    )
                 extra_row = set(row) - _ROW_KEYS
                 if extra_row:
-                    raise self.fail(f"{rid}: 不认识的字段 {', '.join(sorted(extra_row))}")
+                    raise self.fail(
+                        f"{rid}: 不认识的字段 {', '.join(sorted(extra_row))}",
+                        f"{rid}: unknown fields {', '.join(sorted(extra_row))}",
+                    )
                 if "total" in row:
                     self.row_total[rid] = bool(row["total"])
                 kind = row.get("kind", "data")
                 if kind not in ("heading", "data"):
-                    raise self.fail(f"{rid}: kind {kind!r} 未知（可用：heading, data）")
+                    raise self.fail(
+                        f"{rid}: kind {kind!r} 未知（可用：heading, data）",
+                        f"{rid}: unknown kind {kind!r} (known: heading, data)",
+                    )
                 level = int(row.get("level", 0))
                 if level == 0:
                     section = rid
@@ -219,11 +252,18 @@ class _Builder:
                 for column, item_id in cells:
                     unit = row.get("unit") or (column.unit if column else None) or table_unit
                     if kind == "data" and not unit:
-                        raise self.fail(f"{rid}: 数据行必须有单位")
+                        raise self.fail(
+                            f"{rid}: 数据行必须有单位", f"{rid}: a data row needs a unit"
+                        )
                     if unit and unit not in units:
-                        raise self.fail(f"{rid}: 单位 {unit!r} 未在 [units] 中声明")
+                        raise self.fail(
+                            f"{rid}: 单位 {unit!r} 未在 [units] 中声明",
+                            f"{rid}: unit {unit!r} is not declared in [units]",
+                        )
                     if item_id in seen:
-                        raise self.fail(f"项目标识 {item_id!r} 重复")
+                        raise self.fail(
+                            f"项目标识 {item_id!r} 重复", f"item id {item_id!r} is repeated"
+                        )
                     seen.add(item_id)
                     if column is None or single:
                         item_label = label
@@ -262,12 +302,15 @@ class _Builder:
             rows = {i.row for i in items.values()}
             for rid in (variant.row, *variant.replaces):
                 if rid not in rows:
-                    raise self.fail(f"变体 {variant.id}: 未知行 {rid!r}")
+                    raise self.fail(
+                        f"变体 {variant.id}: 未知行 {rid!r}",
+                        f"variant {variant.id}: unknown row {rid!r}",
+                    )
             out.append(variant)
         return out
 
     def expand(
-        self, raw: dict[str, Any], tables: dict[str, Table], items: dict[str, Item], where: str
+        self, raw: dict[str, Any], tables: dict[str, Table], items: dict[str, Item], where: Text
     ) -> list[dict[str, Any]]:
         """A rule with ``for_each`` becomes one rule per column (or data row) of its table;
         its refs name rows (or columns), bound here to the cells' item ids."""
@@ -276,9 +319,15 @@ class _Builder:
             return [raw]
         table = tables.get(raw.get("table", ""))
         if table is None:
-            raise self.fail(f"{where}: for_each 需要 table（未知表格 {raw.get('table')!r}）")
+            raise self.fail(
+                f"{where.zh}: for_each 需要 table（未知表格 {raw.get('table')!r}）",
+                f"{where.en}: for_each needs a table (unknown table {raw.get('table')!r})",
+            )
         if mode not in ("column", "row"):
-            raise self.fail(f"{where}: for_each {mode!r} 未知（可用：column, row）")
+            raise self.fail(
+                f"{where.zh}: for_each {mode!r} 未知（可用：column, row）",
+                f"{where.en}: unknown for_each {mode!r} (known: column, row)",
+            )
         cell = {(i.row, i.column): i.id for i in items.values() if i.table == table.id}
         base = {k: v for k, v in raw.items() if k not in ("for_each", "table")}
 
@@ -315,44 +364,67 @@ class _Builder:
         expanded = [
             (n, one)
             for n, raw in enumerate(declared, start=1)
-            for one in self.expand(raw, tables, items, f"第 {n} 条规则（{raw.get('kind')}）")
+            for one in self.expand(raw, tables, items, _where(n, raw.get("kind")))
         ]
         for index, (n, raw) in enumerate(expanded, start=1):
             kind = raw.get("kind")
-            where = f"第 {n} 条规则（{kind}）"
+            where = _where(n, kind)
             if kind not in RULE_KINDS:
                 known = ", ".join(sorted(RULE_KINDS))
-                raise self.fail(f"{where}: 规则类型 {kind!r} 未知（可用：{known}）")
+                raise self.fail(
+                    f"{where.zh}: 规则类型 {kind!r} 未知（可用：{known}）",
+                    f"{where.en}: unknown rule kind {kind!r} (known: {known})",
+                )
             impl = RULE_KINDS[kind]
             refs: dict[str, tuple[str, ...]] = {}
             for role, many in impl.roles.items():
                 if role not in raw:
-                    raise self.fail(f"{where}: 缺少 {role}")
+                    raise self.fail(f"{where.zh}: 缺少 {role}", f"{where.en}: lacks {role}")
                 value = raw[role]
                 ids = tuple(value) if many else (value,)
                 if many and (not isinstance(value, list) or not value):
-                    raise self.fail(f"{where}: {role} 应为非空列表")
+                    raise self.fail(
+                        f"{where.zh}: {role} 应为非空列表",
+                        f"{where.en}: {role} must be a non-empty list",
+                    )
                 for item_id in ids:
                     if item_id not in items:
-                        raise self.fail(f"{where}: 未知项目 {item_id!r}")
+                        raise self.fail(
+                            f"{where.zh}: 未知项目 {item_id!r}",
+                            f"{where.en}: unknown item {item_id!r}",
+                        )
                     if not items[item_id].is_data:
-                        raise self.fail(f"{where}: {item_id!r} 是标题行，不能参与计算")
+                        raise self.fail(
+                            f"{where.zh}: {item_id!r} 是标题行，不能参与计算",
+                            f"{where.en}: {item_id!r} is a heading and takes no part in arithmetic",
+                        )
                 refs[role] = ids
             extra = set(raw) - set(impl.roles) - {"kind", "severity", "desc", "desc_en"}
             if extra:
-                raise self.fail(f"{where}: 不认识的字段 {', '.join(sorted(extra))}")
+                raise self.fail(
+                    f"{where.zh}: 不认识的字段 {', '.join(sorted(extra))}",
+                    f"{where.en}: unknown fields {', '.join(sorted(extra))}",
+                )
             severity = raw.get("severity", "error")
             if severity not in ("error", "warning"):
-                raise self.fail(f"{where}: severity {severity!r} 未知（可用：error, warning）")
+                raise self.fail(
+                    f"{where.zh}: severity {severity!r} 未知（可用：error, warning）",
+                    f"{where.en}: unknown severity {severity!r} (known: error, warning)",
+                )
             if not raw.get("desc"):
-                raise self.fail(f"{where}: 缺少中文说明 desc")
+                raise self.fail(
+                    f"{where.zh}: 缺少中文说明 desc",
+                    f"{where.en}: lacks the Chinese description desc",
+                )
             desc = Text(raw["desc"], raw.get("desc_en", raw["desc"]))
             rule = Rule(kind, tuple(refs.items()), severity, desc, index)
             if impl.same_unit:
                 found_units = {items[i].unit for i in rule.items()}
                 if len(found_units) > 1:
+                    units = sorted(map(str, found_units))
                     raise self.fail(
-                        f"{where}: 参与计算的项目单位不同（{'、'.join(sorted(map(str, found_units)))}）"
+                        f"{where.zh}: 参与计算的项目单位不同（{'、'.join(units)}）",
+                        f"{where.en}: the items have different units ({', '.join(units)})",
                     )
             rules.append(rule)
         self.check_cycles(rules)
@@ -371,7 +443,10 @@ class _Builder:
             for nxt in sorted(graph.get(node, ())):
                 if state.get(nxt) == 1:
                     cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
-                    raise self.fail(f"规则构成循环：{' → '.join(cycle)}")
+                    raise self.fail(
+                        f"规则构成循环：{' → '.join(cycle)}",
+                        f"the rules form a cycle: {' → '.join(cycle)}",
+                    )
                 if not state.get(nxt):
                     visit(nxt, [*path, nxt])
             state[node] = 2

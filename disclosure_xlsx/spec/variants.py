@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import cache
 
 from ..errors import SpecError
+from ..text import Text
 from .model import Item, Rule, Spec
 
 
@@ -20,7 +21,12 @@ def with_variant(spec: Spec, variant_id: str) -> Spec:
     sub-rows go, and rules that summed the sub-rows sum the one row instead."""
     variant = next((v for v in spec.variants if v.id == variant_id), None)
     if variant is None:
-        raise SpecError(f"{spec.source}: 没有变体 {variant_id!r}")
+        raise SpecError(
+            Text(
+                f"{spec.source}: 没有变体 {variant_id!r}",
+                f"{spec.source}: no variant {variant_id!r}",
+            )
+        )
     replaced = set(variant.replaces)
     items: list[Item] = []
     for item in spec.items:

@@ -131,7 +131,7 @@ def _write_summary(ws: Worksheet, file: FileReport, lang: Lang) -> None:
         ws.cell(4, col, ui(key, lang)).font = Font(bold=True)
         ws.column_dimensions[col_letter(col)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
-    for n, row in enumerate(report_rows(file), start=1):
+    for n, row in enumerate(report_rows(file.findings), start=1):
         r = 4 + n
         values = (
             n,

@@ -32,8 +32,18 @@ def open_copy(path: Path) -> Workbook:
     except DisclosureError:
         raise
     except Exception as exc:
-        raise DisclosureError(f"{path}：无法打开并修改（{type(exc).__name__}）") from None
-    raise DisclosureError(f"{path}：不支持的文件类型 {path.suffix}")
+        raise DisclosureError(
+            Text(
+                f"{path}：无法打开并修改（{type(exc).__name__}）",
+                f"{path}: cannot open it for a changed copy ({type(exc).__name__})",
+            )
+        ) from None
+    raise DisclosureError(
+        Text(
+            f"{path}：不支持的文件类型 {path.suffix}",
+            f"{path}: unsupported file type {path.suffix}",
+        )
+    )
 
 
 def copy_suffix(path: Path) -> str:

@@ -12,15 +12,16 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..check.report import FileReport
 from ..check.validate import validate_file
-from ..errors import DisclosureError
+from ..errors import DisclosureError, UsageError
 from ..numbers import plain_number
 from ..outputs import check_output, write_bytes
-from ..read.cells import classify
+from ..read.cells import classify, entered_in_yuan, reading_units
 from ..read.csvfile import read_csv_text
 from ..read.grid import read_grids
 from ..read.guard import check_file
@@ -34,16 +35,24 @@ KEY_HEADERS = frozenset(
 )
 VALUE_HEADERS = frozenset({"value", "数值", "统计数", "数量", "值"})
 
-Entry = tuple[str, object, str]  # key, value, where it came from ("第 3 行")
+Entry = tuple[str, object, Text]  # key, value, where it came from ("第 3 行" / "line 3")
+NOWHERE = Text("", "")
 
 
 class FillError(DisclosureError):
     """The data cannot fill the table; ``problems`` lists every reason, one line each."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[Text]) -> None:
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}：{len(problems)} 处问题，未生成文件：\n{lines}")
+        zh = "\n".join(f"  - {p.zh}" for p in problems)
+        en = "\n".join(f"  - {p.en}" for p in problems)
+        super().__init__(
+            Text(
+                f"{source}：{len(problems)} 处问题，未生成文件：\n{zh}",
+                f"{source}: {len(problems)} problem{'s' if len(problems) != 1 else ''}, "
+                f"nothing written:\n{en}",
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -53,77 +62,142 @@ class Filled:
     values: dict[str, int | float]
     blank: tuple[str, ...]
     xlsx: bytes = b""  # the filled template (set by fill, empty from resolve)
+    notes: tuple[Text, ...] = ()  # values read from text ('12件', '１２'), as validate warns
+
+
+def _say(where: Text, key: str) -> Text:
+    return Text(f"{where.zh}“{key}”：", f"{where.en}'{key}': ")
+
+
+@cache
+def _label_index(spec: Spec) -> dict[str, tuple[str, ...]]:
+    """Normalised label -> item ids: printed labels, aliases and each without numbering, and in
+    a matrix also 'row/column' and 'row·column' (予以公开/自然人)."""
+    index: dict[str, list[str]] = {}
+
+    def add(text: str, item_id: str) -> None:
+        ids = index.setdefault(norm_label(text), [])
+        if item_id not in ids:
+            ids.append(item_id)
+
+    for item in spec.items:
+        rows = {t for text in (item.row_label, *item.aliases) for t in (text, short_label(text))}
+        if len(spec.table(item.table).columns) == 1:
+            for text in {*rows, item.label, short_label(item.label)}:
+                add(text, item.id)
+            continue
+        column = spec.table(item.table).column(item.column)
+        columns = {column.label, column.full_label, *column.aliases}
+        for row in rows:
+            add(row, item.id)  # a row alone names every cell of the row: asked to choose
+            for col in columns:
+                for sep in ("/", "·", "-"):
+                    add(f"{row}{sep}{col}", item.id)
+    return {k: tuple(v) for k, v in index.items()}
 
 
 def resolve(spec: Spec, data: Any, source: str = "数据") -> Filled:
     """Check and key the data by item id; raise FillError listing every problem."""
     entries = _entries(data)
-    by_label: dict[str, list[str]] = {}
-    for item in spec.items:
-        # the printed label, its aliases, and each without numbering ('3.网络申请数' -> '网络申请数')
-        keys = {
-            norm_label(t) for text in (item.label, *item.aliases) for t in (text, short_label(text))
-        }
-        for key in keys:
-            by_label.setdefault(key, []).append(item.id)
-    units = frozenset(spec.units)
+    units = reading_units(spec.units)
     values: dict[str, int | float] = {}
-    seen: dict[str, str] = {}
-    given: set[str] = set()
-    problems: list[str] = []
+    seen: dict[str, Text] = {}
+    problems: list[Text] = []
+    notes: list[Text] = []
     for key, raw, where in entries:
-        item_id, problem = _item_for(spec, by_label, key)
+        say = _say(where, key)
+        item_id, problem = _item_for(spec, key)
         if problem:
-            problems.append(f"{where}“{key}”：{problem}")
+            problems.append(say + problem)
             continue
         assert item_id is not None
         if item_id in seen:
-            problems.append(f"{where}“{key}”：与{seen[item_id]}重复（同一项目 {item_id}）")
+            before = seen[item_id]
+            problems.append(
+                say
+                + Text(
+                    f"与{before.zh or '前面'}重复（同一项目 {item_id}）",
+                    f"repeats {before.en or 'an earlier entry'} (the same item {item_id})",
+                )
+            )
             continue
         seen[item_id] = where
         item = spec.item(item_id)
         cell = classify(raw, units)
         if cell.is_blank:
-            given.add(item_id)
             continue
         if not item.is_data:
-            problems.append(f"{where}“{key}”：这是标题行，不填数")
+            problems.append(
+                say + Text("这是标题行，不填数", "this is a heading; it takes no number")
+            )
             continue
         if cell.number is None:
-            problems.append(f"{where}“{key}”：“{raw}”不是数字")
+            problems.append(say + Text(f"“{raw}”不是数字", f"'{raw}' is not a number"))
             continue
         number = cell.number
+        if entered_in_yuan(cell, item.unit):
+            number = number / 10000
+        shown = plain_number(number)
+        if cell.kind == "text-number":
+            notes.append(
+                say
+                + Text(
+                    f"“{raw}”是文本，按 {shown}（{item.unit}）填入",
+                    f"'{raw}' is text, filled in as {shown} ({item.unit})",
+                )
+            )
         if number < 0:
-            problems.append(f"{where}“{key}”：不能为负数（{plain_number(number)}）")
+            problems.append(say + Text(f"不能为负数（{shown}）", f"must not be negative ({shown})"))
         elif item.value_type == "count" and not number.is_integer():
-            problems.append(f"{where}“{key}”：{item.unit}数应为整数（{plain_number(number)}）")
+            problems.append(
+                say
+                + Text(
+                    f"{item.unit}数应为整数（{shown}）",
+                    f"a count of {item.unit} must be a whole number ({shown})",
+                )
+            )
         else:
-            values[item_id] = plain_number(number)
+            values[item_id] = shown
     if problems:
         raise FillError(source, problems)
     blank = tuple(i.id for i in spec.data_items() if i.id not in values)
-    return Filled(values, blank)
+    return Filled(values, blank, notes=tuple(notes))
 
 
-def _item_for(
-    spec: Spec, by_label: dict[str, list[str]], key: str
-) -> tuple[str | None, str | None]:
+def _item_for(spec: Spec, key: str) -> tuple[str | None, Text | None]:
     key = str(key).strip()
     if spec.has_item(key):
         return key, None
-    ids = by_label.get(norm_label(key), [])
+    ids = _label_index(spec).get(norm_label(key), ())
     if len(ids) == 1:
         return ids[0], None
     if len(ids) > 1:
-        return None, f"这个名称在表中出现 {len(ids)} 次，请改用项目编号（{'、'.join(ids)}）"
-    return None, "表中没有这一项（请用项目编号或统计表中的名称，见 disclosure-xlsx spec）"
+        items = [spec.item(i) for i in ids]
+        if len({(i.table, i.row) for i in items}) == 1:  # one row of a matrix: which column?
+            row = short_label(items[0].row_label)
+            table = spec.table(items[0].table)
+            choices = [f"{row}/{table.column(i.column).label}" for i in items]
+            return None, Text(
+                f"请指明列：{'、'.join(choices)}（或用项目编号 {ids[0]} 等）",
+                f"say which column: {', '.join(choices)} (or use an item id such as {ids[0]})",
+            )
+        return None, Text(
+            f"这个名称在表中出现 {len(ids)} 次，请改用项目编号（{'、'.join(ids)}）",
+            f"this name appears {len(ids)} times in the table; use an item id ({', '.join(ids)})",
+        )
+    return None, Text(
+        "表中没有这一项（请用项目编号或统计表中的名称，见 disclosure-xlsx spec）",
+        "no such item in the table (use an item id or a label; see disclosure-xlsx spec)",
+    )
 
 
 def _entries(data: Any) -> list[Entry]:
-    """(key, value, where) from a mapping, a pandas Series or (key, value) pairs."""
+    """(key, value, where) from a mapping, a pandas Series or (key, value, where) triples."""
     if hasattr(data, "items") and callable(data.items):  # dict or pandas Series
-        return [(str(k), _plain(v), "") for k, v in data.items()]
-    return [(str(k), _plain(v), w) for k, v, w in data]
+        return [(str(k), _plain(v), NOWHERE) for k, v in data.items()]
+    return [
+        (str(k), _plain(v), w if isinstance(w, Text) else Text(str(w), str(w))) for k, v, w in data
+    ]
 
 
 def _plain(value: object) -> object:
@@ -139,7 +213,7 @@ def read_data(path: str | Path) -> list[Entry]:
     """Entries of a data file: .csv (UTF-8 or GBK), .json (object or list) or .xlsx/.xls/.ods."""
     path = Path(path)
     if not path.exists():
-        raise DisclosureError(f"{path}：文件不存在")
+        raise UsageError(Text(f"找不到文件：{path}", f"file not found: {path}"))
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _json_entries(path)
@@ -156,7 +230,12 @@ def read_data(path: str | Path) -> list[Entry]:
             for cells in (grid.by_row.values() if grid else [])
         ]
         return _table_entries(rows)
-    raise DisclosureError(f"{path}：数据文件须为 .csv、.json 或 .xlsx")
+    raise UsageError(
+        Text(
+            f"{path}：数据文件须为 .csv、.json 或 .xlsx",
+            f"{path}: the data file must be .csv, .json or .xlsx",
+        )
+    )
 
 
 def _json_entries(path: Path) -> list[Entry]:
@@ -165,19 +244,33 @@ def _json_entries(path: Path) -> list[Entry]:
         # object_pairs_hook keeps duplicate keys, which json.load would silently collapse
         data = json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=lambda p: p)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DisclosureError(f"{path}：不是有效的 JSON（{exc}）") from None
+        raise UsageError(
+            Text(f"{path}：不是有效的 JSON（{exc}）", f"{path}: not valid JSON ({exc})")
+        ) from None
     if isinstance(data, list) and all(isinstance(d, list) for d in data):
         for n, record in enumerate(data, start=1):
             fields = dict(record)
             key = next((fields[k] for k in fields if k in KEY_HEADERS), None)
             value = next((fields[k] for k in fields if k in VALUE_HEADERS), None)
             if key is None:
-                raise DisclosureError(f"{path}：第 {n} 条记录缺少 item 字段")
+                raise UsageError(
+                    Text(
+                        f"{path}：第 {n} 条记录缺少 item 字段",
+                        f"{path}: record {n} has no item field",
+                    )
+                )
             pairs.append((str(key), value))
-        return [(k, v, f"第 {n} 条") for n, (k, v) in enumerate(pairs, start=1)]
+        return [
+            (k, v, Text(f"第 {n} 条", f"record {n} ")) for n, (k, v) in enumerate(pairs, start=1)
+        ]
     if isinstance(data, list):  # an object: a list of (key, value) pairs from the hook
-        return [(str(k), v, f"键 {k} ") for k, v in data]
-    raise DisclosureError(f'{path}：JSON 须为 {{项目: 数值}} 或 [{{"item": ..., "value": ...}}]')
+        return [(str(k), v, NOWHERE) for k, v in data]
+    raise UsageError(
+        Text(
+            f'{path}：JSON 须为 {{项目: 数值}} 或 [{{"item": ..., "value": ...}}]',
+            f'{path}: the JSON must be {{item: number}} or [{{"item": ..., "value": ...}}]',
+        )
+    )
 
 
 def _table_entries(rows: list[list[object]]) -> list[Entry]:
@@ -197,7 +290,7 @@ def _table_entries(rows: list[list[object]]) -> list[Entry]:
         value = row[col] if col < len(row) and col != key_col else None
         if key in (None, ""):
             continue
-        out.append((str(key), value, f"第 {n} 行"))
+        out.append((str(key), value, Text(f"第 {n} 行", f"line {n} ")))
     return out
 
 
@@ -221,7 +314,8 @@ def fill(
     if missing_as_zero:
         values.update(dict.fromkeys(resolved.blank, 0))
     xlsx = template_bytes(spec, unit_name, values=values)
-    return Filled(values, tuple(i for i in resolved.blank if i not in values), xlsx)
+    blank = tuple(i for i in resolved.blank if i not in values)
+    return Filled(values, blank, xlsx, resolved.notes)
 
 
 @dataclass(frozen=True)

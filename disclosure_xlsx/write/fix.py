@@ -46,7 +46,7 @@ class FixResult:
     source: Path
     output: Path
     changes: tuple[Change, ...]
-    skipped: tuple[str, ...]  # cells that could not be written (merged), with the reason
+    skipped: tuple[str, ...]  # cells that could not be written (covered by a merged range)
     before: FileReport
     after: FileReport
 
@@ -82,7 +82,7 @@ def fix_file(
     skipped: list[str] = []
     for cell, (value, fix) in plan.items():
         if not writable(ws, cell):
-            skipped.append(f"{cell}（合并单元格，未修改）")
+            skipped.append(f"{cell}")
             continue
         old = ws[cell].value
         if old == value and type(old) is type(value):

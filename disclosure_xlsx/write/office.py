@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DisclosureError
+from ..text import Text
 
 TIMEOUT = 180  # seconds; the first start of a fresh profile is slow
 
@@ -30,8 +31,12 @@ def convert(src: Path, fmt: str, outdir: Path, profile: Path | None = None) -> P
     exe = soffice()
     if exe is None:
         raise DisclosureError(
-            f"{src.name}：处理 {src.suffix} 文件需要 LibreOffice（soffice），请安装，"
-            "或先在 Excel/WPS 中另存为 .xlsx"
+            Text(
+                f"{src.name}：处理 {src.suffix} 文件需要 LibreOffice（soffice），请安装，"
+                "或先在 Excel/WPS 中另存为 .xlsx",
+                f"{src.name}: a {src.suffix} file needs LibreOffice (soffice): install it, "
+                "or save the file as .xlsx in Excel/WPS first",
+            )
         )
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dx-lo-") as tmp:
@@ -54,9 +59,17 @@ def convert(src: Path, fmt: str, outdir: Path, profile: Path | None = None) -> P
             )
         except (subprocess.SubprocessError, OSError) as exc:
             raise DisclosureError(
-                f"{src.name}：LibreOffice 转换失败（{type(exc).__name__}）"
+                Text(
+                    f"{src.name}：LibreOffice 转换失败（{type(exc).__name__}）",
+                    f"{src.name}: LibreOffice could not convert it ({type(exc).__name__})",
+                )
             ) from None
     out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
     if not out.exists():
-        raise DisclosureError(f"{src.name}：LibreOffice 没有生成 {out.name}")
+        raise DisclosureError(
+            Text(
+                f"{src.name}：LibreOffice 没有生成 {out.name}",
+                f"{src.name}: LibreOffice did not write {out.name}",
+            )
+        )
     return out
