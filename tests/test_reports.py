@@ -32,7 +32,7 @@ def test_whole_numbers_are_integers_in_messages_and_json(tmp_path, spec):
 
 def test_balance_finding_shows_what_the_cell_holds(tmp_path):
     spec = load_spec("2021")
-    values = consistent_2021()
+    values = {**{i.id: 0 for i in spec.data_items()}, **consistent_2021()}
     # 自然人: 8 new + 1 carried in = 9, but 总计 6 + carried out 2 = 8; every other rule holds
     values.update({"carried_out.natural": 2, "results_total.natural": 6, "granted.natural": 3})
     values.update({"carried_out.total": 3, "results_total.total": 8, "granted.total": 5})
@@ -58,7 +58,9 @@ def test_blank_cells_in_arithmetic_are_said_to_be_blank():
 def test_every_wan_yuan_cell_gets_the_yuan_check(tmp_path):
     spec = load_spec("2021")
     path = tmp_path / "r.xlsx"
-    path.write_bytes(template_bytes(spec, "测试局", values={**consistent_2021(), "charges": 35000}))
+    zeros = {i.id: 0 for i in spec.data_items()}
+    values = {**zeros, **consistent_2021(), "charges": 35000}
+    path.write_bytes(template_bytes(spec, "测试局", values=values))
     (finding,) = [f for f in validate_file(path).findings if f.item == "charges"]
     assert finding.code == "implausible" and finding.fix.value == 3.5
     assert all(
@@ -126,14 +128,15 @@ def test_blanks_group_into_rectangles_in_every_report(tmp_path):
     columns = ["natural", "commercial", "research"]
     blank = {f"{r}.{c}": None for r in rows for c in columns}
     path = tmp_path / "r.xlsx"
-    path.write_bytes(template_bytes(spec, "测试局", values=consistent_2021()))
+    zeros = {i.id: 0 for i in spec.data_items()}
+    path.write_bytes(template_bytes(spec, "测试局", values={**zeros, **consistent_2021()}))
     wb = load_workbook(path)
     for item_id in blank:
         wb.active[sheet.a1(item_id)] = None
     wb.save(path)
     report = validate_file(path)
     first, last = sheet.a1("refused_secret.natural"), sheet.a1("refused_stability.research")
-    (group,) = [g for g in json.loads(to_json(Report((report,))))["files"][0]["findings"]]
+    (group,) = json.loads(to_json(Report((report,))))["files"][0]["findings"]
     assert (group["code"], group["cell"], group["count"]) == ("blank", f"{first}:{last}", 9)
     assert len(group["related"]) == 9
     from disclosure_xlsx.check.rows import report_rows
