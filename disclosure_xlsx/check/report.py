@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..spec.layout import Stamp
 from ..text import Lang
 from .findings import FINDING_FIELDS, Finding
-from .rows import cell_ranges, group_findings
+from .rows import cell_ranges, group_findings, group_hint
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,5 +105,8 @@ def _group_dict(group: list[Finding], lang: Lang) -> dict[str, Any]:
     if len(group) > 1:
         cells = [f.cell for f in group if f.cell]
         out.update(item=None, label=None, found=None, related=cells)
+        hint = group_hint(group)
+        if out["fix"] is not None and hint is not None:
+            out["fix"] = {**out["fix"], "cell": None, "reason": hint(lang)}
         out["cell"] = cell_ranges(cells, " ")
     return out

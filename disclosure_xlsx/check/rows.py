@@ -44,7 +44,8 @@ def group_findings(findings: Sequence[Finding]) -> list[list[Finding]]:
     groups: dict[tuple[object, ...], list[Finding]] = {}
     for n, f in enumerate(findings):
         if f.code == "blank" and f.cell:
-            key: tuple[object, ...] = ("blank", f.severity, f.group, f.fix.text if f.fix else None)
+            fix = (f.fix.kind, f.fix.value, f.fix.kind == "forced" or f.fix.text) if f.fix else None
+            key: tuple[object, ...] = ("blank", f.severity, f.group, fix)
         else:
             key = ("one", n)
         groups.setdefault(key, []).append(f)
@@ -56,9 +57,19 @@ def report_rows(findings: Sequence[Finding]) -> list[ReportRow]:
     return [_row(group) for group in group_findings(findings)]
 
 
+def group_hint(group: list[Finding]) -> Text | None:
+    """The suggestion of a group: shared, or for values forced by different rules, said once."""
+    first = group[0]
+    if first.fix is None:
+        return None
+    if len({f.fix.text for f in group if f.fix}) == 1:
+        return first.fix.text
+    return Text(f"均可推算为 {first.fix.value}", f"each can be inferred as {first.fix.value}")
+
+
 def _row(group: list[Finding]) -> ReportRow:
     first = group[0]
-    hint = first.fix.text if first.fix else None
+    hint = group_hint(group)
     if len(group) > 1:
         cells = [f.cell for f in group if f.cell]
         return ReportRow(
