@@ -7,6 +7,7 @@ import smtplib
 import ssl
 import struct
 import time
+from datetime import datetime, timedelta, timezone
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
@@ -250,6 +251,19 @@ def test_imap_fill_many_messages(imap_server):
         assert b"MESSAGES 300" in data[0] and b"UNSEEN 0" in data[0]
         client.select("Bulk", readonly=True)
         assert fetch_subject(client, b"300") == "Message 299"
+
+
+def test_imap_delivery_options(imap_server):
+    sent = datetime(2024, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    imap_server.deliver(simple_message(1), flags="RS", date=sent)
+    imap_server.fill(3, folder="Unread", flags="")
+    with imap_server.connect() as client:
+        client.select("INBOX", readonly=True)
+        _, data = client.uid("FETCH", b"1", "(FLAGS INTERNALDATE)")
+        assert b"\\Answered" in data[0] and b"\\Seen" in data[0]
+        assert b'INTERNALDATE "01-Mar-2024 01:30:00 +0000"' in data[0]
+        _, data = client.status("Unread", "(MESSAGES UNSEEN)")
+        assert data[0] == b"Unread (MESSAGES 3 UNSEEN 3)"
 
 
 def test_dovecot_stops_cleanly(tls_ca):

@@ -303,7 +303,7 @@ class ImapAccount:
         box = self._ensure_folder(folder)
         if seen and "S" not in flags:
             flags += "S"
-        return self._write(box, raw, flags, date)
+        return self._write(box, raw, flags or None, date)
 
     def fill(
         self,
@@ -315,11 +315,12 @@ class ImapAccount:
     ) -> list[Path]:
         """Put `count` messages, make(0) .. make(count-1), into a folder fast (no IMAP, no SMTP).
 
-        They go to `cur/` with `flags` (seen by default), so Dovecot only indexes them on the
-        first SELECT. 5,000 small messages take about 0.6 s to write (in /dev/shm).
+        They go straight to `cur/` with `flags` (seen by default; "" for unseen), so Dovecot
+        has nothing to move on the first SELECT, only files to index. The files are written
+        with no client looking; 5,000 small ones take about 0.6 s (in /dev/shm).
         """
         box = self._ensure_folder(folder)
-        return [self._write(box, make(i), flags or "S", None) for i in range(count)]
+        return [self._write(box, make(i), flags, None) for i in range(count)]
 
     def deliver_many(self, messages: Iterable[bytes], folder: str = "INBOX") -> list[Path]:
         return [self.deliver(raw, folder) for raw in messages]
@@ -333,7 +334,10 @@ class ImapAccount:
                 self.create_folder(folder)
         return box
 
-    def _write(self, box: Path, raw: bytes, flags: str, date: datetime | float | None) -> Path:
+    def _write(
+        self, box: Path, raw: bytes, flags: str | None, date: datetime | float | None
+    ) -> Path:
+        """Write into tmp/, then move to new/ (flags None) or to cur/ with the flags."""
         now = time.time()
         n = next(self._seq)
         base = f"{int(now)}.M{int(now * 1e6) % 1_000_000}P{os.getpid()}Q{n}.test,S={len(raw)}"
@@ -343,7 +347,7 @@ class ImapAccount:
         if date is not None:
             ts = date.timestamp() if isinstance(date, datetime) else float(date)
             os.utime(tmp, (ts, ts))
-        if flags:
+        if flags is not None:
             unknown = set(flags) - set(MAILDIR_FLAGS)
             if unknown:
                 raise ValueError(f"Maildir flags are {MAILDIR_FLAGS}, not {''.join(unknown)}")
