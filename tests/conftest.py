@@ -6,6 +6,7 @@ import pytest
 
 from disclosure_xlsx.spec import Spec, load_spec
 
+pytest_plugins = ["tests.servers.fixtures"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
