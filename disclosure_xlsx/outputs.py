@@ -64,6 +64,12 @@ def check_output(target: Path, inputs: Iterable[Path] = (), *, force: bool = Fal
         )
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def os_error(path: Path, exc: OSError) -> OutputError:
     """An OS error on output as one line naming the path."""
     reason = exc.strerror or type(exc).__name__
@@ -78,6 +84,7 @@ def writing(target: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".dx-", suffix=".part", dir=target.parent)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, mode) as fh:
             yield fh
             fh.flush()

@@ -125,6 +125,20 @@ class Layout:
         """Item id -> A1 address of its value cell, for data items."""
         return {i.id: self.a1(i.id) for i in self.spec.data_items()}
 
+    @property
+    def helper_span(self) -> int:
+        """Columns between the label column and the check column: one helper block's width."""
+        return self.check_col - LABEL_COL
+
+    def helper(self, item_id: str, k: int) -> tuple[int, int]:
+        """(row, col) of an item's k-th hidden helper cell (see write/formulas.py): blocks of
+        helper columns right of the id column, mirroring the value columns."""
+        row, col = self.cells[item_id]
+        return row, self.id_col + 1 + k * self.helper_span + (col - LABEL_COL - 1)
+
+    def helper_cols(self, helpers: int) -> range:
+        return range(self.id_col + 1, self.id_col + 1 + helpers * self.helper_span)
+
     def row_of(self, table_id: str, row_id: str) -> int:
         return self._rows[(table_id, row_id)]
 

@@ -140,7 +140,9 @@ class SumRule(RuleKind):
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         total, parts = ref(rule.one("total")), _sum(ref, rule.many("parts"))
-        return ExcelCheck(rule.one("total"), f"ROUND({total}-{parts},6)<>0", f'"合计应为 "&{parts}')
+        return ExcelCheck(
+            rule.one("total"), f"ROUND({total}-{parts},6)<>0", f'"合计应为 "&ROUND({parts},6)'
+        )
 
     def describe(self, breach: Breach, say: Say) -> Text:
         return Text(
@@ -180,7 +182,7 @@ class PartOfRule(RuleKind):
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         part, whole = ref(rule.one("part")), ref(rule.one("whole"))
-        return ExcelCheck(rule.one("part"), f"{part}>{whole}", f'"不应超过 "&{whole}')
+        return ExcelCheck(rule.one("part"), f"ROUND({part}-{whole},6)>0", f'"不应超过 "&{whole}')
 
     def describe(self, breach: Breach, say: Say) -> Text:
         return Text("{head}，超过了总数 {whole}", "{head} exceeds its whole {whole}").format(
@@ -223,8 +225,8 @@ class ChannelsRule(RuleKind):
         cells = ",".join(ref(p) for p in rule.many("parts"))
         return ExcelCheck(
             rule.one("total"),
-            f"OR({total}<MAX({cells}),{total}>SUM({cells}))",
-            f'"应在 "&MAX({cells})&" 至 "&SUM({cells})&" 之间"',
+            f"OR(ROUND({total}-MAX({cells}),6)<0,ROUND({total}-SUM({cells}),6)>0)",
+            f'"应在 "&MAX({cells})&" 至 "&ROUND(SUM({cells}),6)&" 之间"',
         )
 
     def describe(self, breach: Breach, say: Say) -> Text:
@@ -265,7 +267,7 @@ class SameAsRule(RuleKind):
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         item, other = ref(rule.one("item")), ref(rule.one("other"))
-        return ExcelCheck(rule.one("item"), f"{item}<>{other}", f'"应等于 "&{other}')
+        return ExcelCheck(rule.one("item"), f"ROUND({item}-{other},6)<>0", f'"应等于 "&{other}')
 
     def describe(self, breach: Breach, say: Say) -> Text:
         return Text(
@@ -296,7 +298,7 @@ class AtMostRule(RuleKind):
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         item, limit = ref(rule.one("item")), ref(rule.one("limit"))
-        return ExcelCheck(rule.one("item"), f"{item}>{limit}", f'"一般不超过 "&{limit}')
+        return ExcelCheck(rule.one("item"), f"ROUND({item}-{limit},6)>0", f'"一般不超过 "&{limit}')
 
     def describe(self, breach: Breach, say: Say) -> Text:
         return Text("{head}，超过了 {limit}", "{head} exceeds {limit}").format(
@@ -326,8 +328,13 @@ class RequiresRule(RuleKind):
         )
 
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
-        item, needed = ref(rule.one("item")), _sum(ref, rule.many("requires"))
-        return ExcelCheck(rule.one("item"), f"AND({item}>0,{needed}=0)", '"相关项目为0，请核实"')
+        item = ref(rule.one("item"))
+        needed = ",".join(ref(i) for i in rule.many("requires"))
+        return ExcelCheck(
+            rule.one("item"),
+            f"AND(ROUND({item},6)>0,ROUND(MAX({needed}),6)<=0)",
+            '"相关项目为0，请核实"',
+        )
 
     def describe(self, breach: Breach, say: Say) -> Text:
         return Text("{head}，但 {needed}", "{head}, but {needed}").format(
@@ -368,7 +375,9 @@ class BalanceRule(RuleKind):
     def excel(self, rule: Rule, ref: Ref) -> ExcelCheck:
         left, right = _sum(ref, rule.many("left")), _sum(ref, rule.many("right"))
         return ExcelCheck(
-            rule.many("right")[0], f"ROUND({left}-{right},6)<>0", f'"收支不平："&{left}&"≠"&{right}'
+            rule.many("right")[0],
+            f"ROUND({left}-{right},6)<>0",
+            f'"收支不平："&ROUND({left},6)&"≠"&ROUND({right},6)',
         )
 
     def describe(self, breach: Breach, say: Say) -> Text:

@@ -28,7 +28,15 @@ def convert(src: Path, fmt: str, outdir: Path, profile: Path | None = None) -> P
     LibreOffice runs with a private profile (a temporary one unless ``profile`` is given, which
     saves its start-up on repeated calls), so it never clashes with a user's open office.
     """
+    return convert_many([src], fmt, outdir, profile)[0]
+
+
+def convert_many(
+    sources: list[Path], fmt: str, outdir: Path, profile: Path | None = None
+) -> list[Path]:
+    """Convert several files in one LibreOffice start (it takes seconds); outputs in order."""
     exe = soffice()
+    src = sources[0]
     if exe is None:
         raise DisclosureError(
             Text(
@@ -51,11 +59,11 @@ def convert(src: Path, fmt: str, outdir: Path, profile: Path | None = None) -> P
                     fmt,
                     "--outdir",
                     str(outdir),
-                    str(src),
+                    *map(str, sources),
                 ],
                 check=True,
                 capture_output=True,
-                timeout=TIMEOUT,
+                timeout=TIMEOUT * len(sources),
             )
         except (subprocess.SubprocessError, OSError) as exc:
             raise DisclosureError(
@@ -64,12 +72,13 @@ def convert(src: Path, fmt: str, outdir: Path, profile: Path | None = None) -> P
                     f"{src.name}: LibreOffice could not convert it ({type(exc).__name__})",
                 )
             ) from None
-    out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
-    if not out.exists():
-        raise DisclosureError(
-            Text(
-                f"{src.name}：LibreOffice 没有生成 {out.name}",
-                f"{src.name}: LibreOffice did not write {out.name}",
+    outs = [outdir / f"{s.stem}.{fmt.split(':')[0]}" for s in sources]
+    for s, out in zip(sources, outs, strict=True):
+        if not out.exists():
+            raise DisclosureError(
+                Text(
+                    f"{s.name}：LibreOffice 没有生成 {out.name}",
+                    f"{s.name}: LibreOffice did not write {out.name}",
+                )
             )
-        )
-    return out
+    return outs

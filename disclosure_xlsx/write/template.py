@@ -27,6 +27,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..read.cells import reading_units
 from ..spec import Item, Spec
 from ..spec.layout import (
     COLUMN_IDS,
@@ -36,10 +37,12 @@ from ..spec.layout import (
     Block,
     Layout,
     Stamp,
+    a1,
     col_letter,
     layout,
 )
 from ..spec.rules import RULE_KINDS
+from . import formulas
 
 SHEET_TITLE = "统计表"
 #: Fixed time stamp for workbook properties and zip entries: same spec, same bytes.
@@ -320,25 +323,64 @@ def add_unit_validation(ws: Worksheet, spec: Spec, cells: Mapping[str, str]) -> 
         ws.add_data_validation(dv)
 
 
+HELPERS = 3  # hidden helper cells per value cell (write/formulas.py)
+
+
+def _helpers(ws: Worksheet, spec: Spec, sheet: Layout) -> None:
+    """Three hidden helper cells per value cell that read it as the Python reader does."""
+    units = reading_units(spec.units)
+    for item in spec.data_items():
+        cell = sheet.a1(item.id)
+        h1, h2, h3 = (a1(*sheet.helper(item.id, k)) for k in range(HELPERS))
+        ws[h1] = "=" + formulas.cleaned(cell)
+        ws[h2] = "=" + formulas.stripped(h1, units)
+        ws[h3] = "=" + formulas.number(h1, h2, item.unit == "万元")
+    for col in sheet.helper_cols(HELPERS):
+        ws.column_dimensions[col_letter(col)].hidden = True
+
+
+def _number_ref(sheet: Layout, item_id: str) -> str:
+    """The absolute reference of the helper holding the number an item's cell counts as."""
+    row, col = sheet.helper(item_id, HELPERS - 1)
+    return f"${col_letter(col)}${row}"
+
+
 def _live_checks(ws: Worksheet, spec: Spec, sheet: Layout) -> None:
     """Per row, the messages of the rules anchored on it (naming the column in a matrix), and
-    a red (error) or yellow (warning) anchor cell while the rule is broken."""
+    a red (error) or yellow (warning) anchor cell while the rule is broken. Each rule reads the
+    helpers, so it agrees with the Python checks, and says nothing while one of its cells holds
+    no number (as the Python checks skip such a rule)."""
+    _helpers(ws, spec, sheet)
     messages: dict[tuple[int, int], list[str]] = {}
-    for rule in spec.rules:
-        check = RULE_KINDS[rule.kind].excel(rule, sheet.ref)
-        anchor = spec.item(check.anchor)
+
+    def add(anchor_id: str, bad: str, message: str, refs: list[str], warning: bool) -> None:
+        anchor = spec.item(anchor_id)
         table = spec.table(anchor.table)
         name = table.column(anchor.column).full_label if len(table.columns) > 1 else ""
         prefix = f'"{name}："&' if name else ""
-        if rule.severity == "warning":
+        if warning:
             prefix = '"请核实："&' + prefix
-        row = sheet.cells[check.anchor][0]
+        known = f"COUNT({','.join(refs)})={len(refs)}"
+        row = sheet.cells[anchor_id][0]
         key = (row, sheet.block(table.id).check_col)
-        messages.setdefault(key, []).append(f'IF({check.bad},{prefix}{check.message}&"；","")')
-        fill = WARNING_FILL if rule.severity == "warning" else ERROR_FILL
+        messages.setdefault(key, []).append(f'IF(AND({known},{bad}),{prefix}{message}&"；","")')
+        fill = WARNING_FILL if warning else ERROR_FILL
         ws.conditional_formatting.add(
-            sheet.a1(check.anchor), FormulaRule(formula=[check.bad], fill=fill)
+            sheet.a1(anchor_id), FormulaRule(formula=[f"AND({known},{bad})"], fill=fill)
         )
+
+    for rule in spec.rules:
+        check = RULE_KINDS[rule.kind].excel(rule, lambda i: _number_ref(sheet, i))
+        refs = [_number_ref(sheet, i) for i in dict.fromkeys(rule.items())]
+        add(check.anchor, check.bad, check.message, refs, rule.severity == "warning")
+    for item in spec.data_items():  # a 万元 amount that looks entered in 元
+        if item.max_value is None:
+            continue
+        number, h1 = _number_ref(sheet, item.id), a1(*sheet.helper(item.id, 0))
+        yuan = formulas.yuan_suffix(h1)
+        add(item.id, yuan, f'"按元填写，应为 "&{number}&" 万元"', [number], True)
+        big = f"AND(NOT({yuan}),{number}>{item.max_value:g})"
+        add(item.id, big, '"金额偏大，是否按元填写？"', [number], True)
     for (row, col), parts in messages.items():
         ws.cell(row, col, "=" + "&".join(parts))
 
