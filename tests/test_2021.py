@@ -192,8 +192,16 @@ def test_template_guards_like_2014(tmp_path, spec21):
     covered = {c for dv in ws.data_validations.dataValidation for c in str(dv.sqref).split()}
     assert covered == set(cells.values())
     assert all(f"dx_{i.replace('.', '_')}" in wb.defined_names for i in cells)
-    live = [c.value for row in ws.iter_rows() for c in row if str(c.value).startswith("=IF(")]
-    assert len(live) == 25 + 1  # a row's rules share its check cell: 25 table-三 rows, appeals
+    sheet = layout(spec21)
+    checks = {b.check_col for b in sheet.blocks}
+    live = [
+        c.value
+        for row in ws.iter_rows()
+        for c in row
+        if c.column in checks and str(c.value).startswith("=IF(")
+    ]
+    # a row's rules share its check cell: 25 table-三 rows, appeals, and 收费金额's 元/万元 check
+    assert len(live) == 25 + 1 + 1
     report = validate_file(path)
     assert report.method == "ids" and {f.code for f in report.findings} == {"blank"}
 

@@ -53,7 +53,7 @@ def cleaned(cell: str) -> str:
 def stripped(h1: str, units: Iterable[str]) -> str:
     """Helper 2: helper 1 without a trailing unit word (longest first) and without commas."""
     text = h1
-    for unit in sorted(units, key=len):  # the last one wrapped is tested first: the longest
+    for unit in sorted(units, key=lambda u: (len(u), u)):  # the last wrapped is tested first
         n = len(unit)
         text = (
             f"IF(AND(LEN({h1})>{n},RIGHT({h1},{n})={_quote(unit)}),LEFT({h1},LEN({h1})-{n}),{text})"
