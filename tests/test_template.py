@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from disclosure_xlsx.cli import app

@@ -8,6 +8,7 @@ read (see editable.py).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ from ..check.rows import report_rows
 from ..errors import DisclosureError
 from ..spec.layout import col_letter
 from ..text import Lang, Text, ui
+from . import paper
 from .editable import copy_suffix, open_copy, save, writable
-from .template import fit_one_page_wide
+from .template import BORDER, HEADER_FILL
 
 SUMMARY_SHEET = "校验结果"
 AUTHOR = "disclosure-xlsx"
@@ -42,7 +44,7 @@ _HEAD = (
     "col.expected",
     "col.fix",
 )
-_WIDTHS = (6, 10, 40, 16, 60, 12, 12, 50)
+_WIDTHS = (5, 10, 20, 11, 40, 8, 8, 30)
 
 
 @dataclass(frozen=True)
@@ -123,29 +125,49 @@ def _comment_line(f: Finding, lang: Lang) -> str:
 
 
 def _write_summary(ws: Worksheet, file: FileReport, lang: Lang) -> None:
+    """The report's rows as a sheet that prints legibly on A4 landscape: wrapped text, rows as
+    tall as their text, numbers right-aligned, the header repeated on every page."""
     who = file.unit_name or Path(file.path).name
+    last = col_letter(len(_HEAD))
     ws["A1"] = ui("annot.title", lang, who=who)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = ui("annot.intro", lang, errors=file.errors, warnings=file.warnings)
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(f"A1:{last}1")
+    ws.merge_cells(f"A2:{last}2")
+    ws.row_dimensions[2].height = paper.LINE_POINTS * paper.lines(ws["A2"].value, sum(_WIDTHS))
     for col, (key, width) in enumerate(zip(_HEAD, _WIDTHS, strict=True), start=1):
-        ws.cell(4, col, ui(key, lang)).font = Font(bold=True)
+        head = ws.cell(4, col, ui(key, lang))
+        head.font = Font(bold=True)
+        head.fill = HEADER_FILL
+        head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        head.border = BORDER
         ws.column_dimensions[col_letter(col)].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
     for n, row in enumerate(report_rows(file.findings), start=1):
         r = 4 + n
-        values = (
+        values: tuple[object, ...] = (
             n,
             row.cells(lang),
             row.item(lang),
             row.title(lang),
             row.message(lang),
-            row.found,
-            row.expected,
+            _number_or_text(row.found),
+            _number_or_text(row.expected),
             row.hint(lang) if row.hint else "",
         )
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(r, col, value)
-            cell.alignment = wrap
+        height = 1
+        for col, (value, width) in enumerate(zip(values, _WIDTHS, strict=True), start=1):
+            cell = ws.cell(r, col)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # text from a workbook stays text, even =HYPERLINK(...)
+            numeric = isinstance(value, (int, float)) and col > 1
+            cell.alignment = Alignment(
+                wrap_text=True, vertical="top", horizontal="right" if numeric else "left"
+            )
+            cell.border = BORDER
+            height = max(height, paper.lines(value, width))
+        ws.row_dimensions[r].height = paper.LINE_POINTS * height
         if row.link:
             link = ws.cell(r, 2)
             # an internal link (location), not an external target, so no relationship part
@@ -153,6 +175,16 @@ def _write_summary(ws: Worksheet, file: FileReport, lang: Lang) -> None:
             link.font = Font(color="0563C1", underline="single")
         ws.cell(r, 4).fill = FILLS[row.severity]
     ws.freeze_panes = "A5"
-    # printed to hand over or file: landscape, one page wide, the header row on every page
-    fit_one_page_wide(ws, "landscape")
     ws.print_title_rows = "4:4"
+    paper.set_up(ws, _WIDTHS, "landscape")
+
+
+def _number_or_text(shown: str) -> object:
+    """A found/expected value: a number when it is one (so it aligns right), else its text."""
+    try:
+        number = float(shown)
+    except ValueError:
+        return shown
+    if not math.isfinite(number):
+        return shown
+    return int(number) if number.is_integer() and "." not in shown else number

@@ -12,6 +12,7 @@ a hidden column whose first cell holds the spec marker, column ids in a hidden r
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Mapping
@@ -42,7 +43,7 @@ from ..spec.layout import (
     layout,
 )
 from ..spec.rules import RULE_KINDS
-from . import formulas
+from . import formulas, paper
 
 SHEET_TITLE = "统计表"
 #: Fixed time stamp for workbook properties and zip entries: same spec, same bytes.
@@ -225,16 +226,10 @@ def _block(ws: Worksheet, spec: Spec, sheet: Layout, block: Block) -> None:
             label.font = Font(bold=True)
         for item in items:
             style_value_cell(ws.cell(*sheet.cells[item.id]), item)
-        lines = _lines(first.row_label, first.level, spec.page.label_width)
-        if lines > 1:
-            ws.row_dimensions[row].height = 15 * lines
+        n = paper.lines(first.row_label, spec.page.label_width, indent=first.level * 2)
+        if n > 1:
+            ws.row_dimensions[row].height = paper.LINE_POINTS * n
         ws.cell(row, sheet.id_col, rid)
-
-
-def _lines(label: str, level: int, width: float) -> int:
-    """How many lines a label wraps to in a column ``width`` characters wide (CJK counts 2)."""
-    per_line = max(int(width / 2) - level, 8)
-    return -(-len(label) // per_line)
 
 
 def _header(ws: Worksheet, sheet: Layout, block: Block) -> None:
@@ -287,6 +282,7 @@ def _header(ws: Worksheet, sheet: Layout, block: Block) -> None:
                         start_row=top + level, start_column=col, end_row=bottom, end_column=col
                     )
             k += 1
+    _header_heights(ws, block)
     if block.ids_row:
         for col, column in zip(block.value_cols, columns, strict=True):
             ws.cell(block.ids_row, col, column.id)
@@ -294,6 +290,34 @@ def _header(ws: Worksheet, sheet: Layout, block: Block) -> None:
         ws.row_dimensions[block.ids_row].hidden = True
     else:  # a table with a unit column: its header row is tagged (version-1 ids)
         ws.cell(top, sheet.id_col, ID_HEADER)
+
+
+def _header_heights(ws: Worksheet, block: Block) -> None:
+    """Header rows tall enough for their wrapped texts (a merged cell shares its rows)."""
+    merged = {
+        (r.min_row, r.min_col): (r.max_row - r.min_row + 1, r.max_col)
+        for r in ws.merged_cells.ranges
+        if block.header_top <= r.min_row <= block.header_bottom
+    }
+    need: dict[int, float] = {}
+    for r in range(block.header_top, block.header_bottom + 1):
+        for c in range(LABEL_COL, block.check_col + 1):
+            text = ws.cell(r, c).value
+            if text is None:
+                continue
+            rows, last = merged.get((r, c), (1, c))
+            width = sum(_width(ws, col) for col in range(c, last + 1))
+            per_row = paper.lines(text, width) * paper.LINE_POINTS / rows
+            for rr in range(r, r + rows):
+                need[rr] = max(need.get(rr, paper.LINE_POINTS), per_row)
+    for r, height in need.items():
+        if height > paper.LINE_POINTS:
+            ws.row_dimensions[r].height = math.ceil(height)
+
+
+def _width(ws: Worksheet, col: int) -> float:
+    width = ws.column_dimensions[col_letter(col)].width
+    return float(width) if width else 8.43
 
 
 def add_unit_validation(ws: Worksheet, spec: Spec, cells: Mapping[str, str]) -> None:
@@ -400,23 +424,34 @@ def defined_name(item_id: str) -> str:
 
 
 def _print(ws: Worksheet, spec: Spec, sheet: Layout) -> None:
-    """One table: freeze and repeat its header; several: freeze the label column."""
+    """A legible scale (never below 9 pt), each section of the report starting on a page where
+    it fits; one table: its header frozen and repeated on every page; several: the label
+    column frozen."""
+    repeated = 0.0
     if len(sheet.blocks) == 1:
         block = sheet.blocks[0]
         ws.freeze_panes = f"A{block.first_row}"
         ws.print_title_rows = f"{block.header_top}:{block.header_bottom}"
+        repeated = sum(paper.row_height(ws, r) for r in range(block.header_top, block.first_row))
     else:
         ws.freeze_panes = f"{col_letter(LABEL_COL + 1)}{spec.page.first_row}"
     ws.print_area = f"A1:{col_letter(sheet.check_col)}{sheet.note_row}"
-    fit_one_page_wide(ws, spec.page.orientation, margin=0.5)
+    for r in range(1, sheet.note_row + 1):  # every renderer then draws the heights we count
+        if ws.row_dimensions[r].height is None:
+            ws.row_dimensions[r].height = paper.LINE_POINTS
+    widths = [_width(ws, c) for c in range(LABEL_COL, sheet.check_col + 1)]
+    percent = paper.set_up(ws, widths, spec.page.orientation)
+    paper.keep_sections(ws, _sections(spec, sheet), percent, spec.page.orientation, repeated)
 
 
-def fit_one_page_wide(ws: Worksheet, orientation: str, margin: float = 0.4) -> None:
-    """A4, as many pages down as needed but one page wide, centred: how these sheets print."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = orientation
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = margin
+def _sections(spec: Spec, sheet: Layout) -> list[tuple[int, int]]:
+    """(first row, last row) of each part that must not be split from its heading: a part of
+    the report (二、三、四) where tables have parts, else each top-level heading's rows."""
+    if any(b.part_row for b in sheet.blocks):
+        starts = [b.part_row for b in sheet.blocks if b.part_row]
+        ends = [s - 1 for s in starts[1:]] + [sheet.note_row]
+        return list(zip(starts, ends, strict=True))
+    rows = [(row, spec.row_items(b.table.id, rid)[0]) for b in sheet.blocks for rid, row in b.rows]
+    starts = [row for row, item in rows if item.level == 0]
+    ends = [s - 1 for s in starts[1:]] + [sheet.note_row]
+    return list(zip(starts, ends, strict=True))
