@@ -124,7 +124,7 @@ CATALOGUE: dict[str, Code] = {
             "part-exceeds-whole",
             "error",
             Text("其中项超过总数", "part exceeds whole"),
-            Text("“其中”项超过了总数", "a 其中 row exceeds its whole"),
+            Text("“其中”项超过了总数", "an 'of which' row exceeds its whole"),
             Text("{arithmetic}", "{arithmetic}"),
         ),
         _code(

@@ -19,6 +19,32 @@ from ..text import Lang
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
+
+def _fold_help_text() -> None:
+    """Let help text break inside a run of Chinese characters instead of cutting it with '…'.
+
+    NOTE: Rich treats a run of CJK characters as one word and, in typer's option tables,
+    ellipsizes what does not fit, so at 80 columns option help lost its end. Folding keeps every
+    character; tests/test_cli_help.py renders every command's help at 80 columns.
+    """
+    from typer import rich_utils
+
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is None or getattr(make, "folds", False):
+        return
+
+    def folding(*args: object, **kwargs: object) -> object:
+        text = make(*args, **kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+
+    folding.folds = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = folding  # type: ignore[assignment]
+
+
+_fold_help_text()
+
 app = typer.Typer(
     name="disclosure-xlsx",
     help=(

@@ -127,7 +127,7 @@ class ReportFormat(StrEnum):
 def validate_command(
     paths: Annotated[
         list[str],
-        typer.Argument(help="文件、文件夹或通配符 Files, folders, globs", metavar="PATH..."),
+        typer.Argument(help="文件、文件夹或通配符 Files, folders, globs", metavar="PATH"),
     ],
     blank_as_zero: Annotated[
         bool,
@@ -261,7 +261,9 @@ def fill_command(
 
 @app.command("fix")
 def fix_command(
-    path: Annotated[Path, typer.Argument(help="要修正的工作簿 The returned workbook")],
+    path: Annotated[
+        Path, typer.Argument(help="要修正的工作簿 The returned workbook", metavar="FILE")
+    ],
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="修正后的副本（默认：原名_修正.xlsx） Corrected copy"),

@@ -165,7 +165,7 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
     """One row per file, then the totals."""
     table = Table(title=ui("report.summary", lang), header_style="bold")
     for key in ("col.file", "col.unit", "col.status", "col.errors", "col.warnings"):
-        table.add_column(ui(key, lang))
+        table.add_column(ui(key, lang), overflow="fold")
     for f in report.files:
         table.add_row(
             _plain(f.path),
