@@ -126,10 +126,11 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def write_template(
     spec: Spec, output: Path, unit_name: str = "", password: str | None = None
 ) -> Path:
-    """Write the template to ``output`` (the caller decides about overwriting)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(template_bytes(spec, unit_name, password))
-    return output
+    """Write the template to ``output``, whole or not at all (the caller decides about
+    overwriting: see :func:`..outputs.check_output`)."""
+    from ..outputs import write_bytes
+
+    return write_bytes(output, template_bytes(spec, unit_name, password))
 
 
 def _fix_zip_times(data: bytes) -> bytes:
