@@ -117,6 +117,10 @@ UI: dict[str, Text] = {
         "已为 {n} 个单位生成模板：{folder}（清单：{manifest}）",
         "wrote templates for {n} departments: {folder} (list: {manifest})",
     ),
+    "roster.interrupted": Text(
+        "已中断：已生成 {done}/{total} 个模板，清单只列出已生成的",
+        "Interrupted: wrote {done} of {total} templates; the list names only those",
+    ),
     "validate.none": Text(
         "没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）",
         "no workbook to check (.xlsx .xlsm .xls .ods)",

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from ..errors import DisclosureError
+from ..errors import DisclosureError, Interrupted
 from .app import (
     EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     ForceOpt,
     LangChoice,
@@ -47,19 +48,29 @@ def template(
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
     lang = lang_of(language)
     from ..outputs import check_output, write_bytes
-    from ..render.console import print_line
+    from ..render.console import print_line, print_note
     from ..spec import load_spec
     from ..text import ui
-    from ..write.roster import MANIFEST, read_roster, safe_filename, write_roster_templates
+    from ..write.roster import (
+        MANIFEST,
+        check_unit_name,
+        read_roster,
+        safe_filename,
+        write_roster_templates,
+    )
     from ..write.template import template_bytes
 
     try:
         spec = load_spec(year)
         if roster is not None:
             folder = output or Path(f"templates_{year}")
-            entries = write_roster_templates(
-                spec, read_roster(roster), folder, password, force=force
-            )
+            try:
+                entries = write_roster_templates(
+                    spec, read_roster(roster), folder, password, force=force, inputs=[roster]
+                )
+            except Interrupted as stop:
+                print_note(ui("roster.interrupted", lang, done=stop.done, total=stop.total))
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             print_line(
                 ui(
                     "roster.written",
@@ -70,8 +81,9 @@ def template(
                 )
             )
             return
+        check_unit_name(unit_name)
         target = output or Path(
-            f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"blank_{year}.xlsx"
+            safe_filename(unit_name, f"_{year}.xlsx") if unit_name else f"blank_{year}.xlsx"
         )
         check_output(target, force=force)
         write_bytes(target, template_bytes(spec, unit_name, password))
@@ -229,12 +241,13 @@ def fill_command(
     from ..spec import load_spec
     from ..text import ui
     from ..write.fill import fill_file
-    from ..write.roster import safe_filename
+    from ..write.roster import check_unit_name, safe_filename
 
     target = output or Path(
-        f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"filled_{year}.xlsx"
+        safe_filename(unit_name, f"_{year}.xlsx") if unit_name else f"filled_{year}.xlsx"
     )
     try:
+        check_unit_name(unit_name)
         result = fill_file(
             load_spec(year),
             data,
