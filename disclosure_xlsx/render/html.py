@@ -1,7 +1,8 @@
 """The report as one self-contained HTML file, to attach to an email.
 
 No scripts, fonts, images or links to fetch: inline CSS only, so it reads the same offline,
-in a mail client's preview and printed. Everything from the workbook is escaped.
+in a mail client's preview and printed. Everything from the workbook is escaped, with control
+and text-direction characters neutralised (:func:`~..numbers.clean`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from html import escape
 
 from ..check.report import FileReport, Report
 from ..check.rows import ReportRow, report_rows
+from ..numbers import clean
 from ..text import Lang, ui
 
 _CSS = """
@@ -99,4 +101,4 @@ def _row(row: ReportRow, lang: Lang) -> str:
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(clean(str(text)), quote=True)
