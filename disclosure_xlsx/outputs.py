@@ -74,6 +74,29 @@ def same_file(a: Path, b: Path) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
+def identities(paths: Iterable[Path]) -> frozenset[object]:
+    """The resolved paths and (device, inode) pairs of ``paths``, computed once, so that
+    :func:`is_one_of` tests a name against a whole batch cheaply."""
+    out: set[object] = set()
+    for path in paths:
+        with contextlib.suppress(OSError, RuntimeError):
+            out.add(path.resolve())
+            st = path.stat()
+            out.add((st.st_dev, st.st_ino))
+    return frozenset(out)
+
+
+def is_one_of(target: Path, ids: frozenset[object]) -> bool:
+    """True when ``target`` is one of the files whose :func:`identities` are ``ids``."""
+    try:
+        if target.resolve() in ids:
+            return True
+        st = target.stat()
+    except (OSError, RuntimeError):
+        return False
+    return (st.st_dev, st.st_ino) in ids
+
+
 def fit_name(stem: str, tail: str = "", max_bytes: int = MAX_NAME_BYTES) -> str:
     """``stem + tail`` cut (in the stem, at a whole character) to at most ``max_bytes`` UTF-8
     bytes: file systems count bytes, and one Chinese character or emoji takes 3 or 4."""

@@ -40,6 +40,7 @@ from ..spec.layout import (
     layout,
 )
 from ..spec.rules import RULE_KINDS
+from .editable import put_text
 
 SHEET_TITLE = "统计表"
 #: Fixed time stamp for workbook properties and zip entries: same spec, same bytes.
@@ -174,7 +175,7 @@ def _title_block(ws: Worksheet, spec: Spec, unit_name: str, last: str) -> None:
     ws["A3"].alignment = Alignment(horizontal="right")
     ws.merge_cells(f"B3:{last}3")
     cell = ws[layout(spec).unit_name_cell]
-    cell.value = unit_name or None
+    put_text(cell, unit_name or None)  # a name starting with '=' stays text, not a formula
     cell.protection = UNLOCKED
     cell.border = Border(bottom=THIN)
 
