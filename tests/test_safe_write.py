@@ -23,6 +23,11 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def subfolder(parent: Path, name: str) -> Path:
+    (parent / name).mkdir()
+    return parent / name
+
+
 def no_traceback(result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
@@ -358,3 +363,251 @@ def load_spec_2014():
     from disclosure_xlsx.spec import load_spec
 
     return load_spec("2014")
+
+
+def sheet_xml(path: Path, sheet: str) -> str:
+    """The XML of a sheet of a saved workbook, found by its name."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="([^"]+)"', workbook).group(1)
+        target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels)
+        if target is None:
+            target = re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+        name = target.group(1).lstrip("/")
+        return z.read(name if name.startswith("xl/") else f"xl/{name}").decode()
+
+
+def test_item13_annotated_copy_keeps_formula_text_as_text(hostile, tmp_path):
+    out = tmp_path / "退回"
+    result = runner.invoke(app, ["validate", str(hostile), "--annotate", str(out)])
+    no_traceback(result)
+    (copy,) = out.iterdir()
+    summary = sheet_xml(copy, "校验结果")
+    assert "HYPERLINK" in summary and "cmd|" in summary  # listed on the sheet ...
+    assert "<f>" not in summary  # ... as text, never as a live formula
+    own = sheet_xml(copy, "统计表")
+    for cell in ("C8", "C10"):  # the department's own text cells stay text
+        import re
+
+        (xml,) = re.findall(rf'<c r="{cell}"[^>]*>.*?</c>', own)
+        assert "<f>" not in xml and ('t="inlineStr"' in xml or 't="s"' in xml)
+
+
+def test_item13_unit_name_starting_with_equals_is_text_in_the_template(tmp_path):
+    import re
+
+    out = tmp_path / "t.xlsx"
+    name = '=HYPERLINK("http://x","y")'
+    assert runner.invoke(app, ["template", "--unit-name", name, "-o", str(out)]).exit_code == 0
+    (b3,) = re.findall(r'<c r="B3"[^>]*>.*?</c>', sheet_xml(out, "统计表"))
+    assert "<f>" not in b3 and "HYPERLINK" in b3
+    from openpyxl import load_workbook
+
+    assert load_workbook(out).active["B3"].value == name
+
+
+# -- item 14: a control character in one file does not stop the batch's annotated copies -----
+
+
+def test_item14_escape_in_a_value_cell_still_gets_every_annotated_copy(hostile, tmp_path, spec):
+    other = template_return(tmp_path / "乙.xlsx", spec, {"staff": 3})
+    out = tmp_path / "退回"
+    result = runner.invoke(app, ["validate", str(hostile), str(other), "--annotate", str(out)])
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert len(list(out.iterdir())) == 2
+    from openpyxl import load_workbook
+
+    copy = next(p for p in out.iterdir() if p.name.startswith("区"))
+    ws = load_workbook(copy)["统计表"]
+    assert "␛[2J" in ws["C7"].comment.text
+
+
+# -- item 4: the tool's own outputs are not counted as returns --------------------------------
+
+
+def test_item4_own_copies_are_skipped_when_a_folder_is_scanned(tmp_path, spec):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    src = template_return(folder / "x.xlsx", spec, {"requests_received": 3})
+    blank = folder / "blank.xlsx"
+    assert runner.invoke(app, ["template", "-o", str(blank)]).exit_code == 0
+    assert runner.invoke(app, ["fix", str(src)]).exit_code in (0, 1)
+    assert (folder / "x_修正.xlsx").exists()
+    result = runner.invoke(app, ["validate", str(folder), "--annotate", str(folder)])
+    assert (folder / "x_校验.xlsx").exists(), result.output
+    result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    data = json.loads(result.stdout)
+    checked = sorted(Path(f["path"]).name for f in data["files"])
+    assert checked == ["blank.xlsx", "x.xlsx"]  # our blank template is what departments fill
+    skipped = sorted(Path(s["path"]).name for s in data["skipped"])
+    assert skipped == ["blank_校验.xlsx", "x_修正.xlsx", "x_校验.xlsx"]
+    assert data["summary"]["skipped"] == 3
+    assert all("本工具" in s["reason"] for s in data["skipped"])
+    console = runner.invoke(app, ["validate", str(folder)])
+    assert console.output.count("已跳过") == 3
+    # named on its own, a copy is checked like any file
+    alone = runner.invoke(app, ["validate", str(folder / "x_校验.xlsx"), "--format", "json"])
+    assert len(json.loads(alone.stdout)["files"]) == 1
+
+
+def test_item4_a_copy_saved_again_by_someone_is_a_return_again(tmp_path, spec):
+    from openpyxl import load_workbook
+
+    from disclosure_xlsx.read.own import is_own_output
+
+    src = template_return(tmp_path / "x.xlsx", spec, {"requests_received": 3})
+    assert runner.invoke(app, ["fix", str(src), "-o", str(tmp_path / "x_修正.xlsx")]).exit_code in (
+        0,
+        1,
+    )
+    copy = tmp_path / "x_修正.xlsx"
+    assert is_own_output(copy) and not is_own_output(src)
+    import time
+
+    time.sleep(1.1)  # "modified" counts seconds; nobody corrects a table faster
+    wb = load_workbook(copy)  # the department corrects it and saves (Excel sets "modified")
+    wb.save(copy)
+    assert not is_own_output(copy)
+
+
+# -- item 8: one department, two returns -----------------------------------------------------
+
+
+def test_item8_two_returns_of_one_department_are_flagged(tmp_path, spec):
+    a = template_return(subfolder(tmp_path, "a") / "民政.xlsx", spec, unit_name="区民政局")
+    b = template_return(tmp_path / "民政局2.xlsx", spec, unit_name="区 民政局\u200b")
+    c = template_return(tmp_path / "其他.xlsx", spec, unit_name="区财政局")
+    result = runner.invoke(app, ["validate", str(a), str(b), str(c), "--format", "json"])
+    assert result.exit_code == 1  # every file is ok, but the batch needs a person
+    data = json.loads(result.stdout)
+    assert data["summary"]["ok"] == 3 and data["summary"]["duplicates"] == 1
+    assert data["duplicates"] == [{"unit_name": "区民政局", "paths": [str(a), str(b)]}]
+    console = runner.invoke(app, ["validate", str(a), str(b), str(c)])
+    assert console.exit_code == 1
+    assert "同一单位报回多份：区民政局" in console.output
+    assert str(a) in console.output and str(b) in console.output
+
+
+# -- item 9: --year against our template's ids ---------------------------------------------
+
+
+def test_item9_year_option_that_contradicts_the_template_is_a_finding(tmp_path):
+    from disclosure_xlsx.spec import load_spec
+
+    path = template_return(tmp_path / "x_2014.xlsx", load_spec("2014"))
+    result = runner.invoke(app, ["validate", str(path), "--year", "2021", "--format", "json"])
+    assert result.exit_code == 1
+    (file,) = json.loads(result.stdout)["files"]
+    assert [f["code"] for f in file["findings"]] == ["wrong-template"]
+    assert "2014" in file["findings"][0]["message"] and "2021" in file["findings"][0]["message"]
+
+
+# -- item 2 (validate): Ctrl-C in a batch reports what was checked --------------------------
+
+
+def test_item2_interrupted_batch_reports_what_was_done(tmp_path, spec, monkeypatch):
+    from disclosure_xlsx.check import validate as validate_module
+    from disclosure_xlsx.errors import Interrupted
+
+    files = [template_return(tmp_path / f"f{n}.xlsx", spec, {"staff": 3}) for n in range(5)]
+    real = validate_module.validate_file
+    seen = []
+
+    def stop_at_fourth(path, **kwargs):
+        seen.append(path)
+        if len(seen) == 4:
+            raise Interrupted
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(validate_module, "validate_file", stop_at_fourth)
+    report = tmp_path / "r.json"
+    out = tmp_path / "退回"
+    result = runner.invoke(
+        app,
+        [
+            "validate",
+            *map(str, files),
+            "--format",
+            "json",
+            "-o",
+            str(report),
+            "--annotate",
+            str(out),
+        ],
+    )
+    no_traceback(result)
+    assert result.exit_code == 130
+    assert "已中断：已检查 3/5 个文件" in result.output
+    data = json.loads(report.read_text("utf-8"))
+    assert data["interrupted"] == {"checked": 3, "planned": 5} and len(data["files"]) == 3
+    assert sorted(p.name for p in out.iterdir()) == [f"f{n}_校验.xlsx" for n in range(3)]
+
+
+# -- item 15: --annotate never overwrites an input, a symlink target or another run's copy ----
+
+
+def test_item15_annotate_into_the_folder_being_validated(tmp_path, spec):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    template_return(folder / "in.xlsx", spec, {"staff": 3})
+    theirs = template_return(folder / "in_校验.xlsx", spec, {"staff": 4}, unit_name="乙局")
+    outside = tmp_path / "elsewhere.xlsx"
+    outside.write_bytes(b"someone else's file")
+    (folder / "z_校验.xlsx").symlink_to(outside)  # a link in the folder
+    template_return(folder / "z.xlsx", spec, {"staff": 5}, unit_name="丙局")
+    digests = {p: sha(p) for p in (theirs, outside)}
+    for force in ([], ["--force"]):
+        result = runner.invoke(app, ["validate", str(folder), "--annotate", str(folder), *force])
+        no_traceback(result)
+        assert {p: sha(p) for p in digests} == digests
+    assert result.exit_code == 1, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert "in_校验2.xlsx" in names and "z_校验2.xlsx" in names  # numbered, nothing replaced
+    assert (folder / "z_校验.xlsx").is_symlink()
+
+
+def test_item15_annotate_needs_force_to_replace_earlier_copies(tmp_path, spec):
+    src = template_return(tmp_path / "x.xlsx", spec, {"staff": 3})
+    out = tmp_path / "退回"
+    args = ["validate", str(src), "--annotate", str(out)]
+    assert runner.invoke(app, args).exit_code == 1
+    first = sha(out / "x_校验.xlsx")
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert sha(out / "x_校验.xlsx") == first
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["x_校验.xlsx"]  # replaced, not numbered
+
+
+def test_item15_two_runs_into_one_folder_keep_both_copies(tmp_path, spec):
+    from disclosure_xlsx.check.validate import validate
+    from disclosure_xlsx.write.annotate import annotate
+
+    a = template_return(subfolder(tmp_path, "a") / "x.xlsx", spec, {"staff": 3})
+    b = template_return(subfolder(tmp_path, "b") / "x.xlsx", spec, {"staff": 4})
+    from disclosure_xlsx.read.own import own_output, source_key
+
+    out = tmp_path / "退回"
+    # two runs that both passed their check before either wrote (the race of concurrent runs),
+    # then both again with --force: each replaces its own copy, never the other's
+    for force in (False, True):
+        (first,) = annotate(validate(a), out, force=force)
+        (second,) = annotate(validate(b), out, force=force)
+        assert (first.output.name, second.output.name) == ("x_校验.xlsx", "x_校验2.xlsx")
+        assert own_output(first.output).source == source_key(a)
+        assert own_output(second.output).source == source_key(b)
+    assert len(list(out.iterdir())) == 2
+
+
+def test_item15_hard_link_to_the_input_is_refused_by_fix(tmp_path, spec):
+    src = template_return(tmp_path / "x.xlsx", spec, {"staff": 3})
+    os.link(src, tmp_path / "link.xlsx")
+    digest = sha(src)
+    result = runner.invoke(app, ["fix", str(src), "-o", str(tmp_path / "link.xlsx"), "--force"])
+    assert result.exit_code == 2 and "输入文件" in result.output
+    assert sha(src) == digest

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from .app import (
     fail,
     lang_of,
 )
+
+if TYPE_CHECKING:
+    from ..write.annotate import Annotated as AnnotatedCopy
 
 
 @app.command()
@@ -169,45 +172,73 @@ def validate_command(
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
-    Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
+    Exit code 0: no file has an error; 1: a file has an error or is unreadable, or one
+    department sent two returns; 2: usage error or unwritable output; 130: interrupted (the
+    report, -o and --annotate cover the files checked so far).
     """
     lang = lang_of(language)
+    from dataclasses import replace
+
+    from ..check.report import FileReport, Report
     from ..check.validate import expand_paths, validate
     from ..errors import UsageError
+    from ..outputs import check_output
     from ..render import Format, render
-    from ..text import UI, ui
+    from ..render.console import print_annotated, print_note
+    from ..text import UI, Text, ui
 
     try:
-        files = expand_paths(paths)
+        skipped: list[tuple[str, Text]] = []
+        files = expand_paths(paths, skipped=skipped)
         if not files:
+            for path, reason in skipped:
+                print_note(ui("skipped.line", lang, path=path, reason=reason))
             raise UsageError(UI["validate.none"])
         if output is not None:
-            from ..outputs import check_output
-
             check_output(output, files, force=force)
-        if len(files) > 1:
-            from ..render.console import progress_bar
+        if annotate_dir is not None:
+            from ..write.annotate import check_annotate_folder
 
-            with progress_bar(lang) as bar:
-                task = bar.add_task("", total=len(files))
-                report = validate(
-                    files,
-                    blank_as_zero=blank_as_zero,
-                    year=year,
-                    progress=lambda p: bar.update(task, advance=1, description=p.name),
-                )
-        else:
-            report = validate(files, blank_as_zero=blank_as_zero, year=year)
+            check_annotate_folder(files, annotate_dir, force=force)
+        done: list[FileReport] = []
+        try:
+            if len(files) > 1:
+                from ..render.console import progress_bar
+
+                with progress_bar(lang) as bar:
+                    task = bar.add_task("", total=len(files))
+                    report = validate(
+                        files,
+                        blank_as_zero=blank_as_zero,
+                        year=year,
+                        progress=lambda p: bar.update(task, advance=1, description=p.name),
+                        on_report=done.append,
+                    )
+            else:
+                report = validate(files, blank_as_zero=blank_as_zero, year=year)
+        except Interrupted:
+            # NOTE: stop cleanly: report, -o and --annotate for what was checked, then 130
+            report = Report(tuple(done), planned=len(files))
+        report = replace(report, skipped=tuple(skipped))
         render(report, Format(fmt.value), lang, output)
         if output is not None:
-            from ..render.console import print_note
-
             print_note(ui("report.written", lang, path=output))
         if annotate_dir is not None:
-            from ..render.console import print_annotated
-            from ..write.annotate import annotate
+            from ..write.annotate import iter_annotate
 
-            print_annotated(annotate(report, annotate_dir, lang), lang)
+            written: list[AnnotatedCopy] = []
+            try:
+                for copy in iter_annotate(report, annotate_dir, lang, force=force, inputs=files):
+                    written.append(copy)
+            except Interrupted:
+                print_annotated(written, lang)
+                print_note(ui("annot.interrupted", lang, n=len(written)))
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            print_annotated(written, lang)
+        if report.interrupted:
+            total = report.planned
+            print_note(ui("validate.interrupted", lang, done=len(report.files), total=total))
+            raise typer.Exit(EXIT_INTERRUPTED)
     except DisclosureError as exc:
         fail(exc, lang)
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)

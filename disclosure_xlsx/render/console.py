@@ -175,6 +175,21 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
     return table
 
 
+def batch_notes(report: Report, lang: Lang = "zh") -> list[RichText]:
+    """Lines under the summary: files passed over (and why), and departments that sent more
+    than one return."""
+    lines = [
+        _plain((ui("skipped.line", lang, path=path, reason=reason), "yellow"))
+        for path, reason in report.skipped
+    ]
+    sep = "、" if lang == "zh" else ", "
+    lines.extend(
+        _plain((ui("duplicate.line", lang, unit=clip(name), paths=sep.join(paths)), "bold red"))
+        for name, paths in report.duplicates()
+    )
+    return lines
+
+
 def print_report(report: Report, lang: Lang = "zh", console: Console | None = None) -> None:
     console = console or Console()
     for f in report.files:
@@ -182,6 +197,8 @@ def print_report(report: Report, lang: Lang = "zh", console: Console | None = No
         console.print()
     if len(report.files) > 1:
         console.print(summary_view(report, lang), highlight=False)
+    for line in batch_notes(report, lang):
+        console.print(line, highlight=False)
 
 
 def report_text(report: Report, lang: Lang = "zh", width: int = 160) -> str:

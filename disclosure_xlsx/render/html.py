@@ -65,10 +65,17 @@ def _summary(report: Report, lang: Lang) -> str:
         f"<th>{_e(ui(k, lang))}</th>"
         for k in ("col.file", "col.unit", "col.status", "col.errors", "col.warnings")
     )
+    sep = "、" if lang == "zh" else ", "
+    notes = [ui("skipped.line", lang, path=p, reason=r) for p, r in report.skipped]
+    notes += [
+        ui("duplicate.line", lang, unit=name, paths=sep.join(paths))
+        for name, paths in report.duplicates()
+    ]
     return (
         f"<h2>{_e(ui('report.summary', lang))}</h2>"
         f"<p>{_e(ui('totals', lang, **report.summary()))}</p>"
         f"<table><tr>{heads}</tr>{''.join(rows)}</table>"
+        + "".join(f'<p class="bad">{_e(n)}</p>' for n in notes)
     )
 
 
