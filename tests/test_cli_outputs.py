@@ -293,10 +293,8 @@ def test_ctrl_c_stops_a_batch_cleanly(big_world, tmp_path, command):
     build, _ = COMMANDS[command]
     out = tmp_path / output_name(command)
     before = big_world.inputs()
-    if command.startswith("validate"):
-        ready = _progress(5)
-    else:  # annotated copies (after the validation) or templates appearing
-        ready = _files_in(out, 5)
+    # files checked (the progress bar), or annotated copies or templates appearing
+    ready = _progress(5) if command.startswith("validate") else _files_in(out, 5)
     code, stderr = _interrupt_when(build(big_world, out), ready, tmp_path)
     assert code == 130, stderr
     assert "已中断" in stderr

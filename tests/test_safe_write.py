@@ -611,3 +611,54 @@ def test_item15_hard_link_to_the_input_is_refused_by_fix(tmp_path, spec):
     result = runner.invoke(app, ["fix", str(src), "-o", str(tmp_path / "link.xlsx"), "--force"])
     assert result.exit_code == 2 and "输入文件" in result.output
     assert sha(src) == digest
+
+
+# -- found beyond the list ----------------------------------------------------------------------
+
+
+def test_beyond_a_table_on_a_sheet_named_like_our_summary_is_kept(tmp_path, spec):
+    from openpyxl import load_workbook
+
+    src = template_return(tmp_path / "x.xlsx", spec, {"staff": 3})
+    wb = load_workbook(src)
+    wb.active.title = "校验结果"  # the department named its sheet so
+    wb.create_sheet("Bob's notes")
+    wb.save(src)
+    out = tmp_path / "退回"
+    result = runner.invoke(app, ["validate", str(src), "--annotate", str(out)])
+    assert result.exit_code == 1, result.output
+    copy = load_workbook(out / "x_校验.xlsx")
+    assert "校验结果" in copy.sheetnames and len(copy.sheetnames) == 3
+    table = copy["校验结果"]
+    assert any(c.comment for row in table.iter_rows() for c in row)  # annotated, not deleted
+    summary = copy[copy.sheetnames[0]]
+    assert summary.title != "校验结果"
+    link = next(c.hyperlink for row in summary.iter_rows() for c in row if c.hyperlink)
+    assert link.location.startswith("'校验结果'!")
+
+
+def test_beyond_sheet_names_with_quotes_make_working_links(tmp_path, spec):
+    from openpyxl import load_workbook
+
+    src = template_return(tmp_path / "x.xlsx", spec, {"staff": 3})
+    wb = load_workbook(src)
+    wb.active.title = "Bob's 统计表"
+    wb.save(src)
+    out = tmp_path / "退回"
+    assert runner.invoke(app, ["validate", str(src), "--annotate", str(out)]).exit_code == 1
+    summary = load_workbook(out / "x_校验.xlsx")["校验结果"]
+    link = next(c.hyperlink for row in summary.iter_rows() for c in row if c.hyperlink)
+    assert link.location.startswith("'Bob''s 统计表'!")
+
+
+def test_beyond_an_annotated_copy_annotated_again_replaces_its_own_list(tmp_path, spec):
+    from openpyxl import load_workbook
+
+    src = template_return(tmp_path / "x.xlsx", spec, {"staff": 3})
+    first = tmp_path / "1"
+    assert runner.invoke(app, ["validate", str(src), "--annotate", str(first)]).exit_code == 1
+    second = tmp_path / "2"
+    again = [str(first / "x_校验.xlsx"), "--annotate", str(second)]
+    assert runner.invoke(app, ["validate", *again]).exit_code == 1
+    names = load_workbook(second / "x_校验_校验.xlsx").sheetnames
+    assert names == ["校验结果", "统计表"]

@@ -19,6 +19,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -35,7 +36,7 @@ from ..outputs import (
     os_error,
     sanitize_text,
 )
-from ..read.own import own_output, source_key
+from ..read.own import DEFINED_NAME, PROPERTY, own_output, source_key
 from ..spec.layout import col_letter
 from ..text import Lang, Text, ui
 from .editable import copy_suffix, open_copy, put_text, save, writable
@@ -236,14 +237,23 @@ def annotated_workbook(file: FileReport, lang: Lang = "zh") -> Workbook:
         comment.width = 320
         comment.height = min(60 + 18 * text.count("\n") + len(text) // 2, 400)
         ws[cell].comment = comment
-    if SUMMARY_SHEET in wb.sheetnames:  # a copy annotated before: replace its list
-        del wb[SUMMARY_SHEET]
-    summary = wb.create_sheet(SUMMARY_SHEET, 0)
+    name = SUMMARY_SHEET
+    if name in wb.sheetnames and name != file.sheet and _annotated_before(wb):
+        del wb[name]  # a copy annotated before: replace its list
+    n = 2
+    while name in wb.sheetnames:  # never a sheet of the department's (their table may be one)
+        name, n = f"{SUMMARY_SHEET}{n}", n + 1
+    summary = wb.create_sheet(name, 0)
     _write_summary(summary, file, lang)
     wb.active = 0
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is summary
     return wb
+
+
+def _annotated_before(wb: Workbook) -> bool:
+    """The workbook is a copy this tool annotated (perhaps edited since): its 校验结果 is ours."""
+    return PROPERTY in wb.custom_doc_props.names or DEFINED_NAME in wb.defined_names
 
 
 def _comment_line(f: Finding, lang: Lang) -> str:
@@ -280,7 +290,8 @@ def _write_summary(ws: Worksheet, file: FileReport, lang: Lang) -> None:
         if row.link:
             link = ws.cell(r, 2)
             # an internal link (location), not an external target, so no relationship part
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{file.sheet}'!{row.link}")
+            target = f"{quote_sheetname(file.sheet or '')}!{row.link}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=target)
             link.font = Font(color="0563C1", underline="single")
         ws.cell(r, 4).fill = FILLS[row.severity]
     ws.freeze_panes = "A5"
