@@ -190,7 +190,12 @@ def writing(target: Path, *, exclusive: bool = False) -> Iterator[IO[bytes]]:
             tmp = None
     except FileExistsError:
         if exclusive:
-            raise OutputExists(Text(f"{target} 已存在", f"{target} exists")) from None
+            raise OutputExists(
+                Text(
+                    f"{target} 已存在（刚由别的程序写出）；如需覆盖请加 --force",
+                    f"{target} exists (just written by another program); add --force to replace it",
+                )
+            ) from None
         raise os_error(target, FileExistsError(errno.EEXIST, "exists")) from None
     except OSError as exc:
         raise os_error(target, exc) from None

@@ -211,6 +211,7 @@ def roster_file(tmp_path, *names: str) -> Path:
         (["区民政局", "区民政局\u3000", "ＡＢＣ局", "abc局"], ["第 5 行", "第 4 行", "重复"]),
         (["区 民政局", "区民政局"], ["第 3 行", "第 2 行", "重复"]),
         (["甲/乙局", "甲:乙局"], ["第 3 行", "第 2 行", "同一个文件名"]),
+        (["[bold red]甲[/]", "[bold red]甲[/] "], ["第 3 行", "“[bold red]甲[/]”", "重复"]),
     ],
 )
 def test_item14_bad_roster_names_are_flagged_and_nothing_written(tmp_path, names, expected):
@@ -662,3 +663,24 @@ def test_beyond_an_annotated_copy_annotated_again_replaces_its_own_list(tmp_path
     assert runner.invoke(app, ["validate", *again]).exit_code == 1
     names = load_workbook(second / "x_校验_校验.xlsx").sheetnames
     assert names == ["校验结果", "统计表"]
+
+
+def test_beyond_an_output_that_appears_while_the_input_is_read_is_not_replaced(
+    tmp_path, spec, monkeypatch
+):
+    from disclosure_xlsx.errors import OutputExists
+    from disclosure_xlsx.write import fix as fix_module
+
+    src = template_return(tmp_path / "x.xlsx", spec, {"staff": 3})
+    target = tmp_path / "x_修正.xlsx"
+    real = fix_module.validate_file
+
+    def meanwhile(path, **kwargs):
+        if not target.exists():
+            target.write_bytes(b"written by another run meanwhile")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(fix_module, "validate_file", meanwhile)
+    with pytest.raises(OutputExists, match="--force"):
+        fix_module.fix_file(src)
+    assert target.read_bytes() == b"written by another run meanwhile"

@@ -89,7 +89,7 @@ def template(
             safe_filename(unit_name, f"_{year}.xlsx") if unit_name else f"blank_{year}.xlsx"
         )
         check_output(target, force=force)
-        write_bytes(target, template_bytes(spec, unit_name, password))
+        write_bytes(target, template_bytes(spec, unit_name, password), exclusive=not force)
         print_line(ui("template.written", lang, path=target))
     except DisclosureError as exc:
         fail(exc, lang)
@@ -220,7 +220,7 @@ def validate_command(
             # NOTE: stop cleanly: report, -o and --annotate for what was checked, then 130
             report = Report(tuple(done), planned=len(files))
         report = replace(report, skipped=tuple(skipped))
-        render(report, Format(fmt.value), lang, output)
+        render(report, Format(fmt.value), lang, output, exclusive=not force)
         if output is not None:
             print_note(ui("report.written", lang, path=output))
         if annotate_dir is not None:

@@ -21,8 +21,16 @@ def to_json(report: Report, lang: Lang = "zh") -> str:
     return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2, default=str)
 
 
-def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None = None) -> None:
-    """Write the report to ``output`` (whole or not at all, see :mod:`..outputs`) or stdout."""
+def render(
+    report: Report,
+    fmt: Format,
+    lang: Lang = "zh",
+    output: Path | None = None,
+    *,
+    exclusive: bool = False,
+) -> None:
+    """Write the report to ``output`` (whole or not at all, see :mod:`..outputs`; with
+    ``exclusive`` never over a file that appeared meanwhile) or stdout."""
     if fmt in (Format.json, Format.html):
         if fmt is Format.json:
             text = to_json(report, lang)
@@ -31,13 +39,13 @@ def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None =
 
             text = to_html(report, lang).rstrip("\n")
         if output:
-            write_text(output, text + "\n")
+            write_text(output, text + "\n", exclusive=exclusive)
         else:
             print(text)
         return
     from .console import print_report, report_text
 
     if output:
-        write_text(output, report_text(report, lang))
+        write_text(output, report_text(report, lang), exclusive=exclusive)
     else:
         print_report(report, lang)

@@ -107,7 +107,8 @@ def fix_file(
                 fix.kind,
             )
         )
-    save(wb, target, mark=("corrected", source))  # a later folder scan passes over it
+    # marked, so a later folder scan passes over it; never over a file that appeared meanwhile
+    save(wb, target, mark=("corrected", source), exclusive=not force)
     after = validate_file(target, blank_as_zero=blank_as_zero, year=year)
     return FixResult(source, target, tuple(changes), tuple(skipped), before, after)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DisclosureError, Interrupted, OutputError, UsageError
+from ..errors import DisclosureError, Interrupted, OutputError, OutputExists, UsageError
 from ..outputs import MAX_NAME_BYTES, check_output, csv_safe, fit_name, write_bytes
 from ..read.csvfile import read_csv_text
 from ..spec import Spec
@@ -213,26 +213,27 @@ def write_roster_templates(
     done: list[RosterEntry] = []
     try:
         for entry in planned:
-            write_bytes(entry.path, template_bytes(spec, entry.department.name, password))
+            data = template_bytes(spec, entry.department.name, password)
+            write_bytes(entry.path, data, exclusive=not force)
             done.append(entry)
     except Interrupted:
-        _manifest_quietly(folder, done)
+        _manifest_quietly(folder, done, force)
         raise Interrupted(len(done), len(planned)) from None
-    except OutputError:
-        _manifest_quietly(folder, done)
+    except (OutputError, OutputExists):
+        _manifest_quietly(folder, done, force)
         raise
-    write_manifest(folder, done)
+    write_manifest(folder, done, exclusive=not force)
     return planned
 
 
-def _manifest_quietly(folder: Path, done: list[RosterEntry]) -> None:
+def _manifest_quietly(folder: Path, done: list[RosterEntry], force: bool) -> None:
     """The list of what was written before a run stopped (if the folder still takes it)."""
     if done:
         with contextlib.suppress(DisclosureError):
-            write_manifest(folder, done)
+            write_manifest(folder, done, exclusive=not force)
 
 
-def write_manifest(folder: Path, entries: list[RosterEntry]) -> Path:
+def write_manifest(folder: Path, entries: list[RosterEntry], *, exclusive: bool = False) -> Path:
     """清单.csv: one row per template (UTF-8 with BOM, as Excel reads it), each cell stored so
     that a spreadsheet shows it as text, never runs it (:func:`~..outputs.csv_safe`)."""
     out = io.StringIO()
@@ -241,4 +242,4 @@ def write_manifest(folder: Path, entries: list[RosterEntry]) -> Path:
     for e in entries:
         d = e.department
         writer.writerow([csv_safe(v) for v in (d.name, d.contact, d.email, e.path.name)])
-    return write_bytes(folder / MANIFEST, out.getvalue().encode("utf-8-sig"))
+    return write_bytes(folder / MANIFEST, out.getvalue().encode("utf-8-sig"), exclusive=exclusive)
