@@ -38,6 +38,18 @@ class OutputError(DisclosureError):
     """An output file cannot be written (permission, missing folder, disk full, bad name)."""
 
 
+class OutputExists(UsageError):
+    """A file appeared under a name being written exclusively (another run wrote it)."""
+
+
 class Interrupted(BaseException):
     """The user pressed Ctrl-C. A BaseException, like KeyboardInterrupt, so no ``except
-    Exception`` swallows it; long commands catch it to stop cleanly and say how far they got."""
+    Exception`` swallows it; long commands catch it to stop cleanly and say how far they got.
+
+    A batch that stopped re-raises it with ``done`` of ``total`` (the signal handler raises
+    it bare)."""
+
+    def __init__(self, done: int | None = None, total: int | None = None) -> None:
+        super().__init__(done, total)
+        self.done = done
+        self.total = total

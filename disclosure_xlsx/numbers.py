@@ -1,9 +1,44 @@
-"""How numbers and cell contents are shown in reports: 44 not 44.0, spaces made visible."""
+"""How numbers and cell contents are shown in reports: 44 not 44.0, spaces made visible, and
+text from files made harmless to show (:func:`clean`) and short (:func:`clip`).
+
+Every renderer (console, HTML, annotated copies) shows file text through these; the JSON report
+keeps the text whole and as found.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, time
+
+#: Longest cell text shown in a report before it is cut with "…" (the JSON keeps it whole).
+SHOWN_CHARS = 200
+#: Longest message shown: a message quoting a long cell is cut where the cell text is, and
+#: anything longer still is cut here.
+SHOWN_MESSAGE_CHARS = 1000
+
+# C0 controls but tab and newline, and DEL: shown as their symbols (ESC as ␛), so a terminal
+# never acts on them (clearing the screen, hyperlinks) and a clerk sees they are there.
+_C0 = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C1 controls (a terminal may read 0x9b as ESC [) and the characters that reverse the order in
+# which text is shown (a name reading "局.xlsx" stored as "xslx.局"): removed.
+_HIDDEN = re.compile(r"[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _symbol(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return "\u2421" if code == 0x7F else chr(0x2400 + code)
+
+
+def clean(text: str) -> str:
+    """File text safe to print or put in a page: control characters shown as symbols (␛),
+    C1 controls and text-direction overrides removed; tab and newline kept."""
+    return _HIDDEN.sub("", _C0.sub(_symbol, text))
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with "…" where it was cut."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def plain_number(value: float) -> int | float:

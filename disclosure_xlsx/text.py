@@ -94,6 +94,14 @@ UI: dict[str, Text] = {
         "files: {files} (ok: {ok}, invalid: {invalid}, unreadable: {unreadable})",
     ),
     "suggestion": Text("建议", "suggestion"),
+    "skipped.line": Text("已跳过 {path}：{reason}", "skipped {path}: {reason}"),
+    "duplicate.line": Text(
+        "同一单位报回多份：{unit}（{paths}）", "one department, several returns: {unit} ({paths})"
+    ),
+    "validate.interrupted": Text(
+        "已中断：已检查 {done}/{total} 个文件（报告只含已检查的）",
+        "Interrupted: checked {done} of {total} files (the report holds only those)",
+    ),
     # annotated copies
     "annot.title": Text("校验结果：{who}", "Check results: {who}"),
     "annot.intro": Text(
@@ -105,6 +113,9 @@ UI: dict[str, Text] = {
     "annot.written": Text("已写出批注副本：{path}", "annotated copy: {path}"),
     "annot.failed": Text("未能批注", "not annotated"),
     "annot.none": Text("没有需要批注的文件", "no file needed annotating"),
+    "annot.interrupted": Text(
+        "已中断：已写出 {n} 个批注副本", "Interrupted: {n} annotated copies written"
+    ),
     # fix
     "fix.wrote": Text("已写入 {path}（改动 {n} 个单元格）", "Wrote {path} (cells changed: {n})"),
     "fix.after": Text("修正后的校验结果：", "The copy, validated:"),
@@ -117,6 +128,10 @@ UI: dict[str, Text] = {
     "roster.written": Text(
         "已为 {n} 个单位生成模板：{folder}（清单：{manifest}）",
         "wrote the departments' templates ({n}): {folder} (list: {manifest})",
+    ),
+    "roster.interrupted": Text(
+        "已中断：已生成 {done}/{total} 个模板，清单只列出已生成的",
+        "Interrupted: wrote {done} of {total} templates; the list names only those",
     ),
     "validate.none": Text(
         "没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）",

@@ -180,7 +180,7 @@ def test_roster_refusals(tmp_path):
         read_roster(bad)
     dup = tmp_path / "dup.csv"
     dup.write_text("\ufeff单位名称\n甲\n甲\n", "utf-8")
-    with pytest.raises(UsageError, match="第 3 行: 单位名称“甲”重复"):
+    with pytest.raises(UsageError, match="第 3 行：单位名称“甲”与第 2 行“甲”重复"):
         read_roster(dup)
 
 

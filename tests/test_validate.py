@@ -326,8 +326,10 @@ def test_json_shape_and_cli_equals_library(tmp_path, spec):
     data = json.loads(result.stdout)
     assert data == validate(path).to_dict()
     assert (
-        set(data) == {"schema", "files", "summary"} and data["schema"] == "disclosure-xlsx/report/1"
+        set(data) == {"schema", "files", "summary", "skipped", "duplicates", "interrupted"}
+        and data["schema"] == "disclosure-xlsx/report/1"
     )
+    assert (data["skipped"], data["duplicates"], data["interrupted"]) == ([], [], None)
     (file,) = data["files"]
     assert set(file) == {
         "path",
@@ -339,7 +341,10 @@ def test_json_shape_and_cli_equals_library(tmp_path, spec):
         "warnings",
         "findings",
     }
-    assert set(data["summary"]) == {"files", "ok", "invalid", "unreadable", "errors", "warnings"}
+    assert set(data["summary"]) == {
+        *("files", "ok", "invalid", "unreadable", "errors", "warnings"),
+        *("skipped", "duplicates"),
+    }
     for finding in file["findings"]:
         assert set(finding) == {
             "code",

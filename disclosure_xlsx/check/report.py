@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..spec.labels import unit_key
 from ..spec.layout import Stamp
-from ..text import Lang
+from ..text import Lang, Text
 from .findings import FINDING_FIELDS, Finding
 from .rows import cell_ranges, group_findings, group_hint
 
@@ -53,9 +54,33 @@ class FileReport:
 
 @dataclass(frozen=True)
 class Report:
-    """A batch: the files in the order given, and a summary."""
+    """A batch: the files in the order given, and a summary.
+
+    ``skipped`` lists files a folder scan passed over, each with the reason (an annotated or
+    corrected copy this tool wrote); ``planned`` is set when the batch was interrupted: how
+    many files it was to check (``files`` holds those checked)."""
 
     files: tuple[FileReport, ...]
+    skipped: tuple[tuple[str, Text], ...] = ()
+    planned: int | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.planned is not None
+
+    def duplicates(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Departments that sent more than one return in this batch: (单位名称 as first read,
+        the paths). Names are compared ignoring spaces, full/half width, case and invisible
+        characters (:func:`~..spec.labels.unit_key`)."""
+        groups: dict[str, list[FileReport]] = {}
+        for f in self.files:
+            if f.unit_name and (key := unit_key(f.unit_name)):
+                groups.setdefault(key, []).append(f)
+        return [
+            (same[0].unit_name or "", tuple(f.path for f in same))
+            for same in groups.values()
+            if len(same) > 1
+        ]
 
     def summary(self) -> dict[str, int]:
         return {
@@ -65,17 +90,29 @@ class Report:
             "unreadable": sum(f.status == "unreadable" for f in self.files),
             "errors": sum(f.errors for f in self.files),
             "warnings": sum(f.warnings for f in self.files),
+            "skipped": len(self.skipped),
+            "duplicates": len(self.duplicates()),
         }
 
     def failed(self, strict: bool = False) -> bool:
-        """True when a file has an error (or, with ``strict``, a warning) or is unreadable."""
-        return any(f.status != "ok" or (strict and f.warnings) for f in self.files)
+        """True when a file has an error (or, with ``strict``, a warning) or is unreadable, or
+        when one department sent two returns (the batch needs a person either way)."""
+        return bool(self.duplicates()) or any(
+            f.status != "ok" or (strict and f.warnings) for f in self.files
+        )
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "files": [f.to_dict(lang) for f in self.files],
             "summary": self.summary(),
+            "skipped": [{"path": p, "reason": reason(lang)} for p, reason in self.skipped],
+            "duplicates": [
+                {"unit_name": name, "paths": list(paths)} for name, paths in self.duplicates()
+            ],
+            "interrupted": (
+                {"checked": len(self.files), "planned": self.planned} if self.interrupted else None
+            ),
         }
 
     def to_dataframe(self, lang: Lang = "zh") -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """A file's findings as report rows: computed once, drawn by every renderer.
 
 The console table, the HTML report and the 校验结果 sheet of an annotated copy show the same
-rows: one per finding, except that blank cells sharing a severity, a kind (empty or whitespace)
+rows (long cell text cut, see :func:`shown_message`): one per finding, except that blank cells sharing a severity, a kind (empty or whitespace)
 and a suggestion are one row whose cells are written as rectangular ranges (D35:I40).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..numbers import shown
+from ..numbers import SHOWN_CHARS, SHOWN_MESSAGE_CHARS, clip, shown, visible
 from ..read.grid import parse_a1
 from ..spec.layout import a1
 from ..text import UI, Text, same
@@ -79,7 +79,7 @@ def _row(group: list[Finding]) -> ReportRow:
             UI["items"].format(n=len(group)),
             first.severity,
             Text(*(first.title(lang) for lang in ("zh", "en"))),
-            first.text,
+            shown_message(first),
             "",
             "0",
             "",
@@ -89,15 +89,29 @@ def _row(group: list[Finding]) -> ReportRow:
         (first,),
         same(first.cell or "—"),
         first.cell,
-        same(first.label or ""),
+        same(clip(first.label or "")),
         first.severity,
         Text(*(first.title(lang) for lang in ("zh", "en"))),
-        first.text,
-        shown(first.found),
-        shown(first.expected),
-        shown(first.diff),
+        shown_message(first),
+        clip(shown(first.found)),
+        clip(shown(first.expected)),
+        clip(shown(first.diff)),
         hint,
     )
+
+
+def shown_message(finding: Finding) -> Text:
+    """The finding's message as reports show it: a long cell text quoted in it is cut to
+    :data:`~..numbers.SHOWN_CHARS` (the JSON report keeps message and value whole)."""
+    return Text(*(_cut(message, finding.found) for message in finding.text))
+
+
+def _cut(message: str, found: object) -> str:
+    if isinstance(found, str) and len(found) > SHOWN_CHARS:
+        for quoted in {visible(found), visible(found.strip()), found, found.strip()}:
+            if len(quoted) > SHOWN_CHARS and quoted in message:
+                message = message.replace(quoted, clip(quoted))
+    return clip(message, SHOWN_MESSAGE_CHARS)
 
 
 def cell_ranges(cells: list[str], sep: str = "、") -> str:

@@ -8,12 +8,13 @@ that is not one of ours is a bug in this package and is raised, not disguised as
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import NotThisTable, UnreadableError, UsageError
 from ..read import read_return
 from ..read.guard import SUFFIXES
+from ..read.own import own_output
 from ..text import Text
 from . import check_values
 from .findings import Finding, unreadable, wrong_template
@@ -26,16 +27,25 @@ def validate(
     blank_as_zero: bool = False,
     year: str | None = None,
     progress: Callable[[Path], None] | None = None,
+    on_report: Callable[[FileReport], None] | None = None,
 ) -> Report:
-    """Check one workbook or many (files, folders, globs); never raises for a bad file."""
+    """Check one workbook or many (files, folders, globs); never raises for a bad file.
+
+    ``progress`` is called with each path and ``on_report`` with each FileReport as it is
+    finished, in input order, so a caller stopped by Ctrl-C (:class:`~..errors.Interrupted`)
+    still has what was done."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    skipped: list[tuple[str, Text]] = []
     reports = []
-    for path in expand_paths(paths):
-        reports.append(validate_file(path, blank_as_zero=blank_as_zero, year=year))
+    for path in expand_paths(paths, skipped=skipped):
+        report = validate_file(path, blank_as_zero=blank_as_zero, year=year)
+        reports.append(report)
+        if on_report:
+            on_report(report)
         if progress:
             progress(path)
-    return Report(tuple(reports))
+    return Report(tuple(reports), tuple(skipped))
 
 
 def validate_file(
@@ -66,18 +76,36 @@ def _file_level(path: Path, status: Status, finding: Finding) -> FileReport:
     return FileReport(str(path), status, None, None, None, (finding,))
 
 
-def expand_paths(args: Iterable[str | Path]) -> list[Path]:
-    """Files as given; folders to their workbooks (recursively); globs expanded. Order kept."""
+def expand_paths(
+    args: Iterable[str | Path], *, skipped: list[tuple[str, Text]] | None = None
+) -> list[Path]:
+    """Files as given; folders to their workbooks (recursively); globs expanded. Order kept.
+
+    A folder or a glob passes over the annotated and corrected copies this tool wrote (they
+    sit next to the returns, and are not returns); each is appended to ``skipped`` with the
+    reason. A file named on its own is always checked."""
     out: list[Path] = []
+    passed: dict[Path, tuple[str, Text]] = {}
+
+    def scanned(candidates: Iterable[Path]) -> Iterator[Path]:
+        for p in candidates:
+            mark = own_output(p)
+            if mark is None:
+                yield p
+            else:
+                passed.setdefault(p.resolve(), (str(p), mark.reason))
+
     for arg in args:
         path = Path(arg)
         if path.is_dir():
             out.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and not p.name.startswith(("~$", "."))
+                scanned(
+                    p
+                    for p in sorted(path.rglob("*"))
+                    if p.is_file()
+                    and p.suffix.lower() in SUFFIXES
+                    and not p.name.startswith(("~$", "."))
+                )
             )
         elif path.exists():
             out.append(path)
@@ -85,10 +113,12 @@ def expand_paths(args: Iterable[str | Path]) -> list[Path]:
             matches = sorted(Path(m) for m in glob.glob(str(arg), recursive=True))
             if not matches:
                 raise UsageError(Text(f"没有文件匹配 {arg}", f"no file matches {arg}"))
-            out.extend(m for m in matches if m.is_file())
+            out.extend(scanned(m for m in matches if m.is_file()))
         else:
             out.append(path)  # reported as unreadable: 文件不存在
     unique: dict[Path, Path] = {}  # resolved -> as given, first occurrence wins
     for p in out:
         unique.setdefault(p.resolve(), p)
+    if skipped is not None:
+        skipped.extend(v for k, v in passed.items() if k not in unique)
     return list(unique.values())

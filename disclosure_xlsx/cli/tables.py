@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import DisclosureError
+from ..errors import DisclosureError, Interrupted
 from .app import (
     EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     ForceOpt,
     LangChoice,
@@ -21,6 +22,9 @@ from .app import (
     fail,
     lang_of,
 )
+
+if TYPE_CHECKING:
+    from ..write.annotate import Annotated as AnnotatedCopy
 
 
 @app.command()
@@ -47,19 +51,29 @@ def template(
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
     lang = lang_of(language)
     from ..outputs import check_output, write_bytes
-    from ..render.console import print_line
+    from ..render.console import print_line, print_note
     from ..spec import load_spec
     from ..text import ui
-    from ..write.roster import MANIFEST, read_roster, safe_filename, write_roster_templates
+    from ..write.roster import (
+        MANIFEST,
+        check_unit_name,
+        read_roster,
+        safe_filename,
+        write_roster_templates,
+    )
     from ..write.template import template_bytes
 
     try:
         spec = load_spec(year)
         if roster is not None:
             folder = output or Path(f"templates_{year}")
-            entries = write_roster_templates(
-                spec, read_roster(roster), folder, password, force=force
-            )
+            try:
+                entries = write_roster_templates(
+                    spec, read_roster(roster), folder, password, force=force, inputs=[roster]
+                )
+            except Interrupted as stop:
+                print_note(ui("roster.interrupted", lang, done=stop.done, total=stop.total))
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             print_line(
                 ui(
                     "roster.written",
@@ -70,11 +84,12 @@ def template(
                 )
             )
             return
+        check_unit_name(unit_name)
         target = output or Path(
-            f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"blank_{year}.xlsx"
+            safe_filename(unit_name, f"_{year}.xlsx") if unit_name else f"blank_{year}.xlsx"
         )
         check_output(target, force=force)
-        write_bytes(target, template_bytes(spec, unit_name, password))
+        write_bytes(target, template_bytes(spec, unit_name, password), exclusive=not force)
         print_line(ui("template.written", lang, path=target))
     except DisclosureError as exc:
         fail(exc, lang)
@@ -157,45 +172,73 @@ def validate_command(
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
-    Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
+    Exit code 0: no file has an error; 1: a file has an error or is unreadable, or one
+    department sent two returns; 2: usage error or unwritable output; 130: interrupted (the
+    report, -o and --annotate cover the files checked so far).
     """
     lang = lang_of(language)
+    from dataclasses import replace
+
+    from ..check.report import FileReport, Report
     from ..check.validate import expand_paths, validate
     from ..errors import UsageError
+    from ..outputs import check_output
     from ..render import Format, render
-    from ..text import UI, ui
+    from ..render.console import print_annotated, print_note
+    from ..text import UI, Text, ui
 
     try:
-        files = expand_paths(paths)
+        skipped: list[tuple[str, Text]] = []
+        files = expand_paths(paths, skipped=skipped)
         if not files:
+            for path, reason in skipped:
+                print_note(ui("skipped.line", lang, path=path, reason=reason))
             raise UsageError(UI["validate.none"])
         if output is not None:
-            from ..outputs import check_output
-
             check_output(output, files, force=force)
-        if len(files) > 1:
-            from ..render.console import progress_bar
+        if annotate_dir is not None:
+            from ..write.annotate import check_annotate_folder
 
-            with progress_bar(lang) as bar:
-                task = bar.add_task("", total=len(files))
-                report = validate(
-                    files,
-                    blank_as_zero=blank_as_zero,
-                    year=year,
-                    progress=lambda p: bar.update(task, advance=1, description=p.name),
-                )
-        else:
-            report = validate(files, blank_as_zero=blank_as_zero, year=year)
-        render(report, Format(fmt.value), lang, output)
+            check_annotate_folder(files, annotate_dir, force=force)
+        done: list[FileReport] = []
+        try:
+            if len(files) > 1:
+                from ..render.console import progress_bar
+
+                with progress_bar(lang) as bar:
+                    task = bar.add_task("", total=len(files))
+                    report = validate(
+                        files,
+                        blank_as_zero=blank_as_zero,
+                        year=year,
+                        progress=lambda p: bar.update(task, advance=1, description=p.name),
+                        on_report=done.append,
+                    )
+            else:
+                report = validate(files, blank_as_zero=blank_as_zero, year=year)
+        except Interrupted:
+            # NOTE: stop cleanly: report, -o and --annotate for what was checked, then 130
+            report = Report(tuple(done), planned=len(files))
+        report = replace(report, skipped=tuple(skipped))
+        render(report, Format(fmt.value), lang, output, exclusive=not force)
         if output is not None:
-            from ..render.console import print_note
-
             print_note(ui("report.written", lang, path=output))
         if annotate_dir is not None:
-            from ..render.console import print_annotated
-            from ..write.annotate import annotate
+            from ..write.annotate import iter_annotate
 
-            print_annotated(annotate(report, annotate_dir, lang), lang)
+            written: list[AnnotatedCopy] = []
+            try:
+                for copy in iter_annotate(report, annotate_dir, lang, force=force, inputs=files):
+                    written.append(copy)
+            except Interrupted:
+                print_annotated(written, lang)
+                print_note(ui("annot.interrupted", lang, n=len(written)))
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            print_annotated(written, lang)
+        if report.interrupted:
+            total = report.planned
+            print_note(ui("validate.interrupted", lang, done=len(report.files), total=total))
+            raise typer.Exit(EXIT_INTERRUPTED)
     except DisclosureError as exc:
         fail(exc, lang)
     raise typer.Exit(EXIT_FINDINGS if report.failed(strict) else EXIT_OK)
@@ -229,12 +272,13 @@ def fill_command(
     from ..spec import load_spec
     from ..text import ui
     from ..write.fill import fill_file
-    from ..write.roster import safe_filename
+    from ..write.roster import check_unit_name, safe_filename
 
     target = output or Path(
-        f"{safe_filename(unit_name)}_{year}.xlsx" if unit_name else f"filled_{year}.xlsx"
+        safe_filename(unit_name, f"_{year}.xlsx") if unit_name else f"filled_{year}.xlsx"
     )
     try:
+        check_unit_name(unit_name)
         result = fill_file(
             load_spec(year),
             data,

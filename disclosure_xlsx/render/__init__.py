@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..check.report import Report
+from ..outputs import write_text
 from ..text import Lang
 
 
@@ -20,8 +21,16 @@ def to_json(report: Report, lang: Lang = "zh") -> str:
     return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2, default=str)
 
 
-def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None = None) -> None:
-    """Write the report to ``output`` (or stdout) in the chosen format."""
+def render(
+    report: Report,
+    fmt: Format,
+    lang: Lang = "zh",
+    output: Path | None = None,
+    *,
+    exclusive: bool = False,
+) -> None:
+    """Write the report to ``output`` (whole or not at all, see :mod:`..outputs`; with
+    ``exclusive`` never over a file that appeared meanwhile) or stdout."""
     if fmt in (Format.json, Format.html):
         if fmt is Format.json:
             text = to_json(report, lang)
@@ -30,13 +39,13 @@ def render(report: Report, fmt: Format, lang: Lang = "zh", output: Path | None =
 
             text = to_html(report, lang).rstrip("\n")
         if output:
-            output.write_text(text + "\n", encoding="utf-8")
+            write_text(output, text + "\n", exclusive=exclusive)
         else:
             print(text)
         return
     from .console import print_report, report_text
 
     if output:
-        output.write_text(report_text(report, lang), encoding="utf-8")
+        write_text(output, report_text(report, lang), exclusive=exclusive)
     else:
         print_report(report, lang)

@@ -1,8 +1,8 @@
 """Rich renderings for the terminal. Rich is imported here and nowhere else.
 
 Everything shown comes from plain values (report rows, results, the spec); text that came
-from a workbook, a roster or a file name is always passed as plain ``Text`` or escaped, never
-as markup.
+from a workbook, a roster or a file name is always passed as plain ``Text``, never as markup,
+and through :func:`~..numbers.clean`, so no control character reaches the terminal.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from rich.tree import Tree
 
 from ..check.report import FileReport, Report
 from ..check.rows import report_rows
-from ..numbers import shown
+from ..numbers import clean, clip, shown
 from ..spec import Spec
 from ..spec.rules import RULE_KINDS
 from ..text import Lang, ui
 from ..text import Text as BiText
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, Task
 
     from ..write.annotate import Annotated
     from ..write.fix import FixResult
@@ -34,8 +34,11 @@ _STATUS_STYLE = {"ok": "green", "invalid": "red", "unreadable": "red", "skipped"
 
 
 def _plain(*parts: tuple[str, str] | str) -> RichText:
-    """A line from (text, style) parts; the text is never read as markup."""
-    return RichText.assemble(*parts)
+    """A line from (text, style) parts; the text is never read as markup, and control
+    characters are shown as symbols, never sent to the terminal."""
+    return RichText.assemble(
+        *(clean(p) if isinstance(p, str) else (clean(p[0]), p[1]) for p in parts)
+    )
 
 
 def spec_tree(spec: Spec, lang: Lang = "zh") -> Tree:
@@ -116,7 +119,7 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     """One file: a header line and a table of findings a clerk can fix from."""
     status = ui(report.status, lang)
     counts = ui("counts", lang, errors=report.errors, warnings=report.warnings)
-    unit = report.unit_name or ui("unit.none", lang)
+    unit = clip(report.unit_name or ui("unit.none", lang))
     zh = lang == "zh"
     head = _plain(
         (ui("col.file", lang) + " ", "bold"),
@@ -126,7 +129,7 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
         (f"  {ui('col.template', lang)} ", "dim"),
         report.template or "—",
         (f"  {ui('col.sheet', lang)} ", "dim"),
-        report.sheet or "—",
+        clip(report.sheet or "—"),
         "  ",
         (
             f"{status}（{counts}）" if zh else f"{status} ({counts})",
@@ -169,7 +172,7 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
     for f in report.files:
         table.add_row(
             _plain(f.path),
-            _plain(f.unit_name or ""),
+            _plain(clip(f.unit_name or "")),
             _plain((ui(f.status, lang), _STATUS_STYLE[f.status])),
             str(f.errors),
             str(f.warnings),
@@ -180,6 +183,21 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
     return table
 
 
+def batch_notes(report: Report, lang: Lang = "zh") -> list[RichText]:
+    """Lines under the summary: files passed over (and why), and departments that sent more
+    than one return."""
+    lines = [
+        _plain((ui("skipped.line", lang, path=path, reason=reason), "yellow"))
+        for path, reason in report.skipped
+    ]
+    sep = "、" if lang == "zh" else ", "
+    lines.extend(
+        _plain((ui("duplicate.line", lang, unit=clip(name), paths=sep.join(paths)), "bold red"))
+        for name, paths in report.duplicates()
+    )
+    return lines
+
+
 def print_report(report: Report, lang: Lang = "zh", console: Console | None = None) -> None:
     console = console or Console()
     for f in report.files:
@@ -187,6 +205,8 @@ def print_report(report: Report, lang: Lang = "zh", console: Console | None = No
         console.print()
     if len(report.files) > 1:
         console.print(summary_view(report, lang), highlight=False)
+    for line in batch_notes(report, lang):
+        console.print(line, highlight=False)
 
 
 def report_text(report: Report, lang: Lang = "zh", width: int = 160) -> str:
@@ -209,8 +229,8 @@ def changes_view(result: FixResult, lang: Lang = "zh") -> Group:
         table.add_row(
             c.cell,
             _plain(c.label or ""),
-            _plain(shown(c.before) or empty),
-            _plain(shown(c.after) or empty),
+            _plain(clip(shown(c.before)) or empty),
+            _plain(clip(shown(c.after)) or empty),
             _plain(c.reason(lang)),
         )
     rows: list[object] = [head, table]
@@ -241,13 +261,19 @@ def print_annotated(written: list[Annotated], lang: Lang = "zh") -> None:
 
 def progress_bar(lang: Lang = "zh") -> Progress:
     """A progress bar on stderr for batches (silent when stderr is not a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+
+    class FileName(ProgressColumn):
+        """The file being checked; a file name is file text too."""
+
+        def render(self, task: Task) -> RichText:
+            return _plain(clip(task.description, 60))
 
     return Progress(
         TextColumn(ui("progress", lang)),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}", markup=False),
+        FileName(),
         console=Console(stderr=True),
         transient=True,
     )

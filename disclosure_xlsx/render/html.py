@@ -1,7 +1,8 @@
 """The report as one self-contained HTML file, to attach to an email.
 
 No scripts, fonts, images or links to fetch: inline CSS only, so it reads the same offline,
-in a mail client's preview and printed. Everything from the workbook is escaped.
+in a mail client's preview and printed. Everything from the workbook is escaped, with control
+and text-direction characters neutralised (:func:`~..numbers.clean`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from html import escape
 
 from ..check.report import FileReport, Report
 from ..check.rows import ReportRow, report_rows
+from ..numbers import clean
 from ..text import Lang, ui
 
 _CSS = """
@@ -63,10 +65,17 @@ def _summary(report: Report, lang: Lang) -> str:
         f"<th>{_e(ui(k, lang))}</th>"
         for k in ("col.file", "col.unit", "col.status", "col.errors", "col.warnings")
     )
+    sep = "、" if lang == "zh" else ", "
+    notes = [ui("skipped.line", lang, path=p, reason=r) for p, r in report.skipped]
+    notes += [
+        ui("duplicate.line", lang, unit=name, paths=sep.join(paths))
+        for name, paths in report.duplicates()
+    ]
     return (
         f"<h2>{_e(ui('report.summary', lang))}</h2>"
         f"<p>{_e(ui('totals', lang, **report.summary()))}</p>"
         f"<table><tr>{heads}</tr>{''.join(rows)}</table>"
+        + "".join(f'<p class="bad">{_e(n)}</p>' for n in notes)
     )
 
 
@@ -99,4 +108,4 @@ def _row(row: ReportRow, lang: Lang) -> str:
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(clean(str(text)), quote=True)

@@ -33,6 +33,14 @@ def norm_label(text: str) -> str:
     return _NUMBERING.sub(r"\1.", normalize_text(text)).rstrip(":")
 
 
+@lru_cache(maxsize=16384)
+def unit_key(name: str) -> str:
+    """A department name for telling departments apart: full/half width, spaces, case and
+    invisible (format) characters ignored, so '区民政局', '区 民政局' and '区民政局\u200b' are one."""
+    text = normalize_text(name)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").casefold()
+
+
 def short_label(label: str) -> str:
     """Strip '（一）', '1.', '一、', '其中：' prefixes and a trailing remark in brackets."""
     text = _PREFIX.sub("", label, count=1)

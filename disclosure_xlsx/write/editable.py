@@ -2,20 +2,28 @@
 
 The input file is only ever read: xlsx/xlsm are loaded with openpyxl; xls/ods are first
 converted to xlsx by LibreOffice in a temporary folder. Copies are always written as .xlsx
-(.xlsm when the input had macros), never over the input.
+(.xlsm when the input had macros), never over the input, and carry the mark of a report
+output (:mod:`..read.own`) so a later folder scan does not count them as returns.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import DisclosureError, UsageError
-from ..outputs import check_output, writing
+from ..outputs import check_output, sanitize_text, write_bytes
+from ..read.own import DEFINED_NAME, PROPERTY, mark_value
 from ..text import Text
 from .office import convert
 
@@ -64,7 +72,49 @@ def writable(ws: Worksheet, cell: str) -> bool:
     return not isinstance(ws[cell], MergedCell)
 
 
-def save(wb: Workbook, target: Path) -> None:
-    """Save whole or not at all (see :mod:`..outputs`)."""
-    with writing(target) as fh:
-        wb.save(fh)
+def put_text(cell: Cell, value: object) -> Cell:
+    """Store ``value`` in ``cell`` as what it is: numbers as numbers, and text as text, even
+    when it starts with '=' (text from a workbook or a roster is never made a formula), with
+    the control characters a workbook cannot hold shown as symbols."""
+    if isinstance(value, str):
+        cell.value = sanitize_text(value)
+        if cell.value and str(cell.value).startswith("="):
+            cell.data_type = "s"  # openpyxl took it for a formula
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    else:
+        cell.value = value
+    return cell
+
+
+def mark_output(wb: Workbook, kind: str, source: Path) -> None:
+    """Mark ``wb`` as a report output of ``kind`` made from ``source`` (see :mod:`..read.own`):
+    the custom property, a hidden defined name, and the same time as ``modified``."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    wb.properties.modified = now
+    props = wb.custom_doc_props
+    if PROPERTY in props.names:
+        del props[PROPERTY]
+    stamp = now.isoformat(timespec="seconds") + "Z"
+    props.append(StringProperty(name=PROPERTY, value=mark_value(kind, source, stamp)))
+    wb.defined_names[DEFINED_NAME] = DefinedName(DEFINED_NAME, attr_text=f'"{kind}"', hidden=True)
+
+
+def save(
+    wb: Workbook,
+    target: Path,
+    *,
+    mark: tuple[str, Path] | None = None,
+    exclusive: bool = False,
+) -> None:
+    """Save whole or not at all (see :mod:`..outputs`); ``mark`` = (kind, source) marks the
+    copy as a report output; ``exclusive`` never replaces an existing file."""
+    if mark is not None:
+        mark_output(wb, *mark)
+    else:
+        wb.properties.modified = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    # NOTE: built in memory, then written: an interrupted zip writer on a real file leaves an
+    # "Exception ignored" traceback when it is collected; a BytesIO one closes quietly.
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+    write_bytes(target, data.getvalue(), exclusive=exclusive)

@@ -349,5 +349,5 @@ def fill_file(
         missing_as_zero=missing_as_zero,
         source=source or (str(data) if inputs else "数据"),
     )
-    write_bytes(output, filled.xlsx)
+    write_bytes(output, filled.xlsx, exclusive=not force)
     return FillResult(output, filled, validate_file(output, year=spec.year))

@@ -15,6 +15,7 @@ from ..check.repair import AUTOMATIC, Fix
 from ..check.report import FileReport
 from ..check.validate import validate_file
 from ..errors import DisclosureError
+from ..outputs import fit_name
 from ..read.grid import parse_a1
 from ..spec import load_spec
 from ..text import Lang, Text
@@ -52,7 +53,8 @@ class FixResult:
 
 
 def default_output(path: Path) -> Path:
-    return path.with_name(f"{path.stem}_修正{copy_suffix(path)}")
+    """'<name>_修正.xlsx' next to the input (within the file system's 255 bytes)."""
+    return path.with_name(fit_name(path.stem, f"_修正{copy_suffix(path)}"))
 
 
 def fix_file(
@@ -105,7 +107,8 @@ def fix_file(
                 fix.kind,
             )
         )
-    save(wb, target)
+    # marked, so a later folder scan passes over it; never over a file that appeared meanwhile
+    save(wb, target, mark=("corrected", source), exclusive=not force)
     after = validate_file(target, blank_as_zero=blank_as_zero, year=year)
     return FixResult(source, target, tuple(changes), tuple(skipped), before, after)
 

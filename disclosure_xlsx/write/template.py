@@ -44,6 +44,7 @@ from ..spec.layout import (
 )
 from ..spec.rules import RULE_KINDS
 from . import formulas, paper
+from .editable import put_text
 
 SHEET_TITLE = "统计表"
 #: Fixed time stamp for workbook properties and zip entries: same spec, same bytes.
@@ -130,10 +131,11 @@ def workbook_bytes(wb: Workbook) -> bytes:
 def write_template(
     spec: Spec, output: Path, unit_name: str = "", password: str | None = None
 ) -> Path:
-    """Write the template to ``output`` (the caller decides about overwriting)."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(template_bytes(spec, unit_name, password))
-    return output
+    """Write the template to ``output``, whole or not at all (the caller decides about
+    overwriting: see :func:`..outputs.check_output`)."""
+    from ..outputs import write_bytes
+
+    return write_bytes(output, template_bytes(spec, unit_name, password))
 
 
 def _fix_zip_times(data: bytes) -> bytes:
@@ -177,7 +179,7 @@ def _title_block(ws: Worksheet, spec: Spec, unit_name: str, last: str) -> None:
     ws["A3"].alignment = Alignment(horizontal="right")
     ws.merge_cells(f"B3:{last}3")
     cell = ws[layout(spec).unit_name_cell]
-    cell.value = unit_name or None
+    put_text(cell, unit_name or None)  # a name starting with '=' stays text, not a formula
     cell.protection = UNLOCKED
     cell.border = Border(bottom=THIN)
 
