@@ -145,3 +145,17 @@ def test_blanks_group_into_rectangles_in_every_report(tmp_path):
     (row,) = report_rows(report.findings)
     assert row.cells("zh") == f"{first}:{last}"
     assert f"{first}:{last}" in to_html(Report((report,)))
+
+
+def test_roster_line_without_a_name_is_an_error(tmp_path):
+    from disclosure_xlsx.errors import UsageError
+    from disclosure_xlsx.write.roster import read_roster
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,联系人,邮箱\n区民政局,张三,a@b.cn\n,李四,c@d.cn\n\n", encoding="utf-8"
+    )
+    with pytest.raises(UsageError) as caught:
+        read_roster(roster)
+    assert "第 3 行：单位名称为空" in caught.value.text.zh
+    assert "line 3: 单位名称 is empty" in caught.value.text.en

@@ -3,7 +3,14 @@
 ``app`` holds the shared options and exit codes; each module registers its commands on it.
 """
 
-from . import tables  # noqa: F401  (registers the commands)
-from .app import app, main
+import signal as _signal
+import sys as _sys
+
+# NOTE: until main() installs its own handler, Ctrl-C during start-up exits quietly with 130
+# instead of a KeyboardInterrupt traceback from whichever import was running.
+_signal.signal(_signal.SIGINT, lambda *_: _sys.exit(130))
+
+from . import tables  # noqa: E402, F401  (registers the commands)
+from .app import app, main  # noqa: E402
 
 __all__ = ["app", "main"]

@@ -105,16 +105,19 @@ def read_roster(path: Path) -> list[Department]:
             )
         )
     departments: list[Department] = []
+    unnamed: list[Text] = []
     for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
         name = row.get("单位名称", "")
         if name:
             departments.append(Department(name, row.get("联系人", ""), row.get("邮箱", ""), line))
-    if not departments:
+        elif any(row.values()):  # a filled line without its department: not silently dropped
+            unnamed.append(Text(f"第 {line} 行：单位名称为空", f"line {line}: 单位名称 is empty"))
+    if not departments and not unnamed:
         raise UsageError(
             Text(f"{path}：名单中没有任何单位名称", f"{path}: the roster names no department")
         )
-    _raise_problems(path, departments)
+    _raise_problems(path, departments, unnamed)
     return departments
 
 
@@ -172,15 +175,17 @@ def roster_problems(departments: Iterable[Department]) -> list[Text]:
     return problems
 
 
-def _raise_problems(source: object, departments: list[Department]) -> None:
-    problems = roster_problems(departments)
+def _raise_problems(
+    source: object, departments: list[Department], more: Iterable[Text] = ()
+) -> None:
+    problems = [*more, *roster_problems(departments)]
     if problems:
         zh = "\n".join(f"  - {p.zh}" for p in problems)
         en = "\n".join(f"  - {p.en}" for p in problems)
         raise UsageError(
             Text(
                 f"{source}：名单有 {len(problems)} 处问题，未生成任何文件：\n{zh}",
-                f"{source}: {len(problems)} problems in the roster, nothing written:\n{en}",
+                f"{source}: problems in the roster ({len(problems)}), nothing written:\n{en}",
             )
         )
 
