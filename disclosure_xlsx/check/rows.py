@@ -16,6 +16,17 @@ from ..spec.layout import a1
 from ..text import UI, Text, same
 from .findings import Finding, Severity
 
+#: The columns of a report's rows, as interface-string keys (HTML and 校验结果 show these).
+COLUMNS = (
+    "col.cell",
+    "col.item",
+    "col.problem",
+    "col.details",
+    "col.found",
+    "col.expected",
+    "col.fix",
+)
+
 
 @dataclass(frozen=True)
 class ReportRow:

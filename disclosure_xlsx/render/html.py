@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from ..check.report import FileReport, Report
-from ..check.rows import ReportRow, report_rows
+from ..check.rows import COLUMNS, ReportRow, report_rows
 from ..numbers import clean
 from ..text import Lang, ui
 
@@ -26,15 +26,7 @@ th{background:#eee}td.n{text-align:right;white-space:nowrap}
 @media print{body{margin:0}h2{page-break-before:auto}}
 """
 
-_HEAD = (
-    "col.cell",
-    "col.item",
-    "col.problem",
-    "col.details",
-    "col.found",
-    "col.expected",
-    "col.fix",
-)
+_HEAD = COLUMNS
 
 
 def to_html(report: Report, lang: Lang = "zh") -> str:

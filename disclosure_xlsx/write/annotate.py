@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..check.findings import Finding
 from ..check.report import FileReport, Report
-from ..check.rows import report_rows, shown_message
+from ..check.rows import COLUMNS, report_rows, shown_message
 from ..errors import DisclosureError, OutputError, OutputExists, UsageError
 from ..numbers import clip
 from ..outputs import (
@@ -50,16 +50,7 @@ FILLS = {
     "error": PatternFill("solid", fgColor="FFC7CE"),  # Excel's own "bad" red
     "warning": PatternFill("solid", fgColor="FFEB9C"),  # and its "neutral" yellow
 }
-_HEAD = (
-    "col.no",
-    "col.cell",
-    "col.item",
-    "col.problem",
-    "col.details",
-    "col.found",
-    "col.expected",
-    "col.fix",
-)
+_HEAD = ("col.no", *COLUMNS)
 _WIDTHS = (5, 10, 20, 11, 40, 8, 8, 30)
 
 
