@@ -133,3 +133,14 @@ def ui(key: str, lang: Lang = "zh", **fields: Any) -> str:
     """The interface string ``key`` in ``lang``, with ``{name}`` placeholders filled."""
     text = UI[key]
     return (text.format(**fields) if fields else text)(lang)
+
+
+# validate --previous
+UI.update(
+    {
+        "validate.previous": Text(
+            "--previous 只能与一个文件一起用（上一年度的表对应一个单位）",
+            "--previous takes exactly one file to check (last year's return of one department)",
+        ),
+    }
+)

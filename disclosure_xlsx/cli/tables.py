@@ -154,6 +154,13 @@ def validate_command(
         ),
     ] = None,
     force: ForceOpt = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="同一单位上一年度的表，做年度对比（只校验一个文件时） Last year's return",
+        ),
+    ] = None,
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
@@ -173,7 +180,16 @@ def validate_command(
             from ..outputs import check_output
 
             check_output(output, files, force=force)
-        if len(files) > 1:
+        if previous is not None:
+            from ..check.report import Report
+            from ..check.yoy import validate_against
+
+            if len(files) != 1:
+                raise UsageError(UI["validate.previous"])
+            report = Report(
+                (validate_against(files[0], previous, blank_as_zero=blank_as_zero, year=year),)
+            )
+        elif len(files) > 1:
             from ..render.console import progress_bar
 
             with progress_bar(lang) as bar:
