@@ -24,11 +24,11 @@ from ..check.findings import Finding
 from ..check.yoy import compare
 from ..errors import DisclosureError, UsageError
 from ..outputs import check_output, write_bytes
-from ..spec import Spec, load_spec
-from ..spec.layout import STAMP_ROW, Stamp, layout
+from ..spec import load_spec
+from ..spec.layout import Stamp
 from ..text import Lang, Text
 from ..write.roster import safe_filename
-from ..write.template import build_workbook, workbook_bytes
+from ..write.template import template_bytes
 from .collect import Collector, CollectResult, Outcome, PreviousNumbers, sha256_file
 from .names import name_key
 from .roster import Department, read_roster
@@ -62,22 +62,6 @@ def _not_a_round(folder: Path) -> UsageError:
 
 def _posix(path: str) -> str:
     return PurePosixPath(*Path(path).parts).as_posix()
-
-
-def template_maker(spec: Spec) -> Callable[[str, Stamp], bytes]:
-    """Templates for many departments: the workbook is built once, and only 单位名称 and the
-    hidden stamp change between departments (the bytes equal ``template_bytes``'s; tested)."""
-    wb = build_workbook(spec)
-    ws = wb.active
-    assert ws is not None
-    sheet = layout(spec)
-
-    def make(unit_name: str, stamp: Stamp) -> bytes:
-        ws[sheet.unit_name_cell].value = unit_name or None
-        ws.cell(STAMP_ROW, sheet.id_col).value = stamp.text
-        return workbook_bytes(wb)
-
-    return make
 
 
 class Campaign:
@@ -152,8 +136,9 @@ class Campaign:
             )
         round_id = secrets.token_hex(6)
         names = _template_names(departments)
-        make = template_maker(spec)
-        files = {d.id: make(d.name, Stamp(round_id, d.id)) for d in departments}
+        files = {
+            d.id: template_bytes(spec, d.name, stamp=Stamp(round_id, d.id)) for d in departments
+        }
         part = folder / f".{DB_NAME}.part"
         try:
             folder.mkdir(parents=True, exist_ok=True)
