@@ -25,6 +25,7 @@ from ..check.findings import Finding, wrong_template
 from ..check.report import FileReport
 from ..check.validate import examine_file
 from ..check.yoy import compare, numbers, with_findings
+from ..errors import OutputError
 from ..outputs import writing
 from ..read import ReturnValues
 from ..read.guard import MAX_FILE_BYTES
@@ -133,6 +134,8 @@ def store_content(folder: Path, name: str, data: bytes, sha: str) -> str:
     box = folder / RECEIVED / sha[:16]
     if box.is_dir():
         for existing in sorted(box.iterdir()):
+            if existing.name.startswith("."):
+                continue  # a temporary file of a write that was killed, or is under way
             if existing.is_file() and sha256_file(existing) == sha:
                 return relative(folder, existing)
     stem = safe_filename(PurePosixPath(name).stem)
@@ -140,8 +143,15 @@ def store_content(folder: Path, name: str, data: bytes, sha: str) -> str:
     target = box / f"{stem}{suffix}"
     if target.exists():  # another content with the same 64-bit prefix: keep both
         target = box / f"{stem}_{sha[16:24]}{suffix}"
-    with writing(target) as fh:
-        fh.write(data)
+    try:
+        with writing(target) as fh:
+            fh.write(data)
+    except OutputError:
+        # NOTE: another process may have stored the same content a moment ago (on Windows a
+        # read-only file cannot be replaced); then that copy is the one
+        if target.is_file() and sha256_file(target) == sha:
+            return relative(folder, target)
+        raise
     with contextlib.suppress(OSError):
         target.chmod(0o444)  # NOTE: a return is never changed; read-only guards against slips
     return relative(folder, target)
