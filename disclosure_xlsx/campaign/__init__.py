@@ -11,12 +11,16 @@ schema, migrations, transactions), ``arrival``/``sources``/``eml``/``archive`` (
 ``total`` and ``sheets`` (the printable workbooks), ``round`` (the ``Campaign`` class).
 """
 
-from .collect import CollectResult, Outcome
+from typing import TYPE_CHECKING
+
 from .roster import Department, read_roster
 from .round import Campaign
 from .status import DepartmentStatus, RoundInfo, Status, Summary, Unmatched
 from .store import ReturnRecord
-from .total import Total
+
+if TYPE_CHECKING:
+    from .collect import CollectResult, Outcome
+    from .total import Total
 
 __all__ = [
     "Campaign",
@@ -32,3 +36,15 @@ __all__ = [
     "Unmatched",
     "read_roster",
 ]
+
+
+_LAZY = {"CollectResult": "collect", "Outcome": "collect", "Total": "total"}
+
+
+def __getattr__(name: str) -> object:
+    """Results of collect and total, imported on first use (they pull in the checks)."""
+    if name not in _LAZY:
+        raise AttributeError(name)
+    from importlib import import_module
+
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)

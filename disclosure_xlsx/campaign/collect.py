@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -161,16 +163,40 @@ def report_json(report: FileReport) -> str:
     return dump_json({"zh": report.to_dict("zh"), "en": report.to_dict("en")})
 
 
-def numbers_json(values: ReturnValues | None) -> str | None:
+def value_cells(values: ReturnValues) -> dict[str, str]:
+    """Each data item's A1 address in the return."""
+    data = {i.id for i in values.spec.data_items()}
+    return {k: v for k, v in values.addresses.items() if k in data}
+
+
+def numbers_json(values: ReturnValues | None, cells: dict[str, str]) -> str | None:
     if values is None:
         return None
-    data = {i.id for i in values.spec.data_items()}
-    cells = {k: v for k, v in values.addresses.items() if k in data}
     return dump_json({"values": numbers(values), "cells": cells})
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A return stored under received/, checked and matched: what one transaction records."""
+
+    sha: str
+    row: tuple[object, ...]  # the values of its row in ``returns``, in INSERT_COLUMNS order
+    outcome: Outcome
+
+
+INSERT_COLUMNS = (
+    "sha256, file, name, source, sender, received_at, received_ts, collected_at, department_id, "
+    "matched_by, reason, status, errors, warnings, template, unit_name, stamp, report, numbers"
+)
+
+
 class Collector:
-    """Takes arrivals into one round; made by :meth:`.Campaign.collect`."""
+    """Takes arrivals into one round; made by :meth:`.Campaign.collect`.
+
+    Each file is prepared (stored, checked, matched: no database) and then recorded (one
+    transaction). A worker thread prepares the next file while the main thread waits for the
+    previous one's commit to reach the disk, so a collect costs little more than checking.
+    """
 
     def __init__(
         self,
@@ -179,7 +205,7 @@ class Collector:
         info: RoundInfo,
         spec: Spec,
         departments: Sequence[Department],
-        previous: Callable[[], PreviousNumbers],
+        previous: PreviousNumbers,
     ) -> None:
         self.folder = folder
         self.conn = conn
@@ -187,19 +213,38 @@ class Collector:
         self.spec = spec
         self.departments = list(departments)
         self.by_id = {d.id: d for d in departments}
-        self._previous = previous
+        self.previous = previous
+        # NOTE: a snapshot, to skip known content cheaply; record() checks again inside its
+        # transaction, where another process's returns are visible too
+        self.known: dict[str, tuple[int, str, str | None]] = {
+            row[0]: (row[1], row[2], row[3])
+            for row in conn.execute("SELECT sha256, id, file, department_id FROM returns")
+        }
 
-    def take(self, item: Arrival | Skipped, default_time: datetime) -> Outcome:
-        """One input, start to end."""
+    def run(self, items: Iterable[Arrival | Skipped], default_time: datetime) -> Iterator[Outcome]:
+        """Every input's outcome, in order: one file prepared ahead while another is recorded."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dx-collect")
+        pending: deque[Future[Prepared | Outcome]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(self.prepare, item, default_time))
+                if len(pending) > 1:
+                    yield self.record(pending.popleft().result())
+            while pending:
+                yield self.record(pending.popleft().result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def prepare(self, item: Arrival | Skipped, default_time: datetime) -> Prepared | Outcome:
+        """Store, check and match one input (no database access: runs in the worker)."""
         if isinstance(item, Skipped):
             return Outcome(item.source, "skipped", note=item.reason)
         content = content_of(item)
         if isinstance(content, Text):
             return Outcome(item.source, "skipped", note=content)
         sha = hashlib.sha256(content).hexdigest()
-        known = self._known(sha)
-        if known is not None:
-            return replace(known, source=item.source)
+        if sha in self.known:
+            return self.duplicate(item.source, *self.known[sha])
         rel = store_content(self.folder, item.name, content, sha)
         examined = examine_file(self.folder / rel)
         report, values = replace(examined.report, path=rel), examined.values
@@ -208,45 +253,36 @@ class Collector:
         clues = Clues(item.name, report.stamp, item.sender, report.unit_name)
         found = match(clues, self.departments, self.info.id)
         extra: list[Finding] = list(found.findings)
+        cells = value_cells(values) if values is not None else {}
         if found.department is not None and values is not None:
-            extra.extend(self.year_over_year(found.department, values))
+            extra.extend(self.year_over_year(found.department, values, cells))
         report = with_findings(report, extra)
         when = item.received_at or default_time
         if when.tzinfo is None:
             when = when.astimezone()
-        with transaction(self.conn):
-            known = self._known(sha)
-            if known is not None:
-                return replace(known, source=item.source)
-            cursor = self.conn.execute(
-                """INSERT INTO returns (sha256, file, name, source, sender, received_at,
-                       received_ts, collected_at, department_id, matched_by, reason, status,
-                       errors, warnings, template, unit_name, stamp, report, numbers)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    sha,
-                    rel,
-                    item.name,
-                    item.source,
-                    item.sender,
-                    when.isoformat(timespec="seconds"),
-                    when.timestamp(),
-                    datetime.now().astimezone().isoformat(timespec="seconds"),
-                    found.department,
-                    found.by,
-                    dump_json(list(found.reason)) if found.reason else None,
-                    report.status,
-                    report.errors,
-                    report.warnings,
-                    report.template,
-                    report.unit_name,
-                    report.stamp.text if report.stamp else None,
-                    report_json(report),
-                    numbers_json(values),
-                ),
-            )
+        row = (
+            sha,
+            rel,
+            item.name,
+            item.source,
+            item.sender,
+            when.isoformat(timespec="seconds"),
+            when.timestamp(),
+            datetime.now().astimezone().isoformat(timespec="seconds"),
+            found.department,
+            found.by,
+            dump_json(list(found.reason)) if found.reason else None,
+            report.status,
+            report.errors,
+            report.warnings,
+            report.template,
+            report.unit_name,
+            report.stamp.text if report.stamp else None,
+            report_json(report),
+            numbers_json(values, cells),
+        )
         dept = self.by_id.get(found.department or "")
-        return Outcome(
+        outcome = Outcome(
             item.source,
             "recorded",
             rel,
@@ -257,30 +293,38 @@ class Collector:
             report.errors,
             report.warnings,
             found.reason,
-            cursor.lastrowid,
         )
+        return Prepared(sha, row, outcome)
 
-    def _known(self, sha: str) -> Outcome | None:
-        row = self.conn.execute(
-            "SELECT id, file, department_id FROM returns WHERE sha256 = ?", (sha,)
-        ).fetchone()
-        if row is None:
-            return None
-        dept = self.by_id.get(row["department_id"] or "")
+    def record(self, prepared: Prepared | Outcome) -> Outcome:
+        """Record one prepared return in its own transaction (an outcome passes through)."""
+        if isinstance(prepared, Outcome):
+            return prepared
+        outcome = prepared.outcome
+        with transaction(self.conn):
+            row = self.conn.execute(
+                "SELECT id, file, department_id FROM returns WHERE sha256 = ?", (prepared.sha,)
+            ).fetchone()
+            if row is not None:  # recorded meanwhile: earlier in this collect, or by another
+                return self.duplicate(outcome.source, row[0], row[1], row[2])
+            cursor = self.conn.execute(
+                f"INSERT INTO returns ({INSERT_COLUMNS}) VALUES ({', '.join('?' * 19)})",
+                prepared.row,
+            )
+        assert outcome.file is not None and cursor.lastrowid is not None
+        self.known[prepared.sha] = (cursor.lastrowid, outcome.file, outcome.department)
+        return replace(outcome, return_id=cursor.lastrowid)
+
+    def duplicate(self, source: str, return_id: int, file: str, department: str | None) -> Outcome:
+        """The outcome of content already recorded."""
+        dept = self.by_id.get(department or "")
         who = Text(dept.name, dept.name) if dept else Text("未匹配", "unmatched")
         note = Text(
-            f"与已收的 {row['file']}（{who.zh}）内容相同，不重复登记",
-            f"same content as {row['file']} ({who.en}), already recorded",
+            f"与已收的 {file}（{who.zh}）内容相同，不重复登记",
+            f"same content as {file} ({who.en}), already recorded",
         )
-        return Outcome(
-            "",
-            "duplicate",
-            row["file"],
-            row["department_id"],
-            dept.name if dept else None,
-            note=note,
-            return_id=row["id"],
-        )
+        name = dept.name if dept else None
+        return Outcome(source, "duplicate", file, department, name, note=note, return_id=return_id)
 
     def _other_year(self, report: FileReport) -> FileReport:
         reason = Text(
@@ -290,11 +334,11 @@ class Collector:
         )
         return replace(report, status="invalid", findings=(wrong_template(reason),))
 
-    def year_over_year(self, department: str, values: ReturnValues) -> list[Finding]:
+    def year_over_year(
+        self, department: str, values: ReturnValues, cells: dict[str, str]
+    ) -> list[Finding]:
         """This return against last year's current return of the same department."""
-        previous = self._previous().get(self.by_id[department].key)
+        previous = self.previous.get(self.by_id[department].key)
         if previous is None:
             return []
-        data = {i.id for i in values.spec.data_items()}
-        cells = {k: v for k, v in values.addresses.items() if k in data}
         return compare(values.spec, numbers(values), previous, cells)

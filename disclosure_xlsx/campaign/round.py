@@ -18,21 +18,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..check.findings import Finding
-from ..check.yoy import compare
 from ..errors import DisclosureError, UsageError
 from ..outputs import check_output, write_bytes
 from ..spec import load_spec
 from ..spec.layout import Stamp
 from ..text import Lang, Text
-from ..write.roster import safe_filename
-from ..write.template import template_bytes
-from .collect import Collector, CollectResult, Outcome, PreviousNumbers, sha256_file
 from .names import name_key
 from .roster import Department, read_roster
-from .sources import arrivals
 from .status import RoundInfo, Status, build_status
 from .store import (
     BUSY_TIMEOUT,
@@ -44,7 +38,14 @@ from .store import (
     load_json,
     transaction,
 )
-from .total import Total, build_total
+
+if TYPE_CHECKING:
+    from ..check.findings import Finding
+    from .collect import CollectResult, Outcome, PreviousNumbers
+    from .total import Total
+
+# NOTE: checking, workbooks and pandas are imported by the methods that use them, so that
+# `campaign status` starts as fast as the CLI itself.
 
 TEMPLATES = "templates"
 #: Findings that depend on which department a return is assigned to (worked out again).
@@ -134,6 +135,8 @@ class Campaign:
                     f"{templates} is not empty; add --force to replace its files",
                 )
             )
+        from ..write.template import template_bytes
+
         round_id = secrets.token_hex(6)
         names = _template_names(departments)
         files = {
@@ -291,6 +294,8 @@ class Campaign:
         ]
         path = Path(ref)
         if path.is_file():
+            from .collect import sha256_file
+
             sha = sha256_file(path)
             tests.insert(0, lambda r: r.sha256 == sha)
         for test in tests:
@@ -324,21 +329,22 @@ class Campaign:
     ) -> CollectResult:
         """Take returned files, folders, saved e-mails and .zip archives in: each is stored,
         checked, matched and recorded in its own transaction (see :mod:`.collect`)."""
+        from .collect import Collector, CollectResult
+        from .sources import arrivals
+
         now = datetime.now().astimezone()
         notes: list[Text] = []
-        cache: list[PreviousNumbers] = []
-
-        def previous() -> PreviousNumbers:
-            if not cache:
-                cache.append(self._previous_numbers(notes))
-            return cache[0]
-
         collector = Collector(
-            self.folder, self.conn, self.info, self.spec, self.departments(), previous
+            self.folder,
+            self.conn,
+            self.info,
+            self.spec,
+            self.departments(),
+            self._previous_numbers(notes),
         )
         outcomes: list[Outcome] = []
-        for item in arrivals(paths, sender.strip().lower() if sender else None, received_at):
-            outcome = collector.take(item, now)
+        items = arrivals(paths, sender.strip().lower() if sender else None, received_at)
+        for outcome in collector.run(items, now):
             outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)
@@ -358,6 +364,8 @@ class Campaign:
             stored = load_json(row["numbers"])
             add: list[Finding] = []
             if stored is not None and previous is not None:
+                from ..check.yoy import compare
+
                 add = compare(self.spec, stored["values"], previous, stored["cells"])
             drop = set(YEAR_CODES)
             stamp = Stamp.parse(row["stamp"] or "")
@@ -394,6 +402,8 @@ class Campaign:
                 ReturnRecord.from_row(row),
                 stored["values"] if stored else None,
             )
+        from .total import build_total
+
         return build_total(
             self.info,
             self.spec,
@@ -509,6 +519,8 @@ def _link_previous(folder: Path, previous: str | Path, year: str) -> str:
 
 def _template_names(departments: Sequence[Department]) -> dict[str, str]:
     """templates/<name>.xlsx per department, unique also on case-insensitive file systems."""
+    from ..write.roster import safe_filename
+
     used: set[str] = set()
     names = {}
     for d in departments:

@@ -61,6 +61,19 @@ def _row(ws: Worksheet, row: int, values: Sequence[object], head: bool = False) 
             cell.fill = HEAD_FILL
 
 
+def _plain_row(ws: Worksheet, row: int, values: Sequence[object]) -> None:
+    """A row without cell styles (a large matrix: styling 20 000 cells one by one is slow in
+    openpyxl; the sheet prints its grid lines instead)."""
+    for col, value in enumerate(values, start=1):
+        if value is None:
+            continue
+        cell = ws.cell(row, col)
+        if isinstance(value, str):
+            put_text(cell, value)
+        else:
+            cell.value = value
+
+
 def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[col_letter(col)].width = width
@@ -175,14 +188,16 @@ def detail_sheet(wb: Workbook, total: Total, frame: pd.DataFrame) -> None:
     )
     for col, p in enumerate(parts, start=5):
         ws.cell(4, col).fill = STATE_FILL[p.state]
+    columns = [p.department.id for p in parts]
+    matrix = frame[columns].astype(object).where(frame[columns].notna(), None)
+    by_item = dict(zip(matrix.index, matrix.to_numpy().tolist(), strict=True))
     for n, item in enumerate(spec.data_items(), start=5):
         summed = item.id not in spec.no_total
         cells: list[object] = [item.id, item.label, item.unit or ""]
         cells.append(total.values.get(item.id) if summed else "不汇总")
-        for p in parts:
-            value = frame.at[item.id, p.department.id]
-            cells.append(None if value != value else _plain(value))  # NaN: not in that return
-        _row(ws, n, cells)
+        cells.extend(None if v is None else _plain(v) for v in by_item[item.id])
+        _plain_row(ws, n, cells)
+    ws.print_options.gridLines = True
     _widths(ws, (22, 46, 6, 10, *(14 for _ in parts)))
     ws.freeze_panes = "E5"
     ws.print_title_rows = "2:4"
