@@ -372,7 +372,7 @@ def test_total_workbook(round_dir):
         "区商务局",
         "区教育和体育局",
     ]
-    assert detail.cell(3, 5).value.endswith("商务局2021年报表.xlsx")
+    assert detail.cell(3, 5).value == "商务局2021年报表.xlsx"  # the full path is in 说明
     assert detail.cell(4, 10).value == "未交（未计入）"
     rows = {detail.cell(r, 1).value: r for r in range(5, detail.max_row + 1)}
     licensing = rows["licensing"]
@@ -407,3 +407,18 @@ def test_cli_round_trip_in_english(round_dir, tmp_path):
         text = text.replace(name, "")
     assert not re.search(r"[\u4e00-\u9fff]", text), text
     assert "returned 5/6: 5 ok, 0 with errors, 0 unreadable, 1 missing" in result.stdout
+
+
+def test_readme_documents_the_round():
+    from disclosure_xlsx.cli.campaign import app as group
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 一轮收集", 1)[1].split("\n## ", 1)[0]
+    for command in group.registered_commands:
+        assert f"`{command.name}`" in section, command.name
+    assert '{"schema": "disclosure-xlsx/campaign-status/1",' in section
+    assert '"schema": "disclosure-xlsx/campaign-total/1"' in section
+    for code in ("carry-over-mismatch", "in-force-drift", "large-change"):
+        assert f"`{code}`" in section

@@ -180,7 +180,9 @@ def detail_sheet(wb: Workbook, total: Total, frame: pd.DataFrame) -> None:
     _row(
         ws, 2, ["项目编号", "项目", "单位", "合计", *(p.department.name for p in parts)], head=True
     )
-    _row(ws, 3, ["", "文件", "", "", *((p.record.file if p.record else "") for p in parts)])
+    files = [p.record.file.rsplit("/", 1)[-1] if p.record else "" for p in parts]
+    _row(ws, 3, ["", "文件", "", "", *files])
+    ws.row_dimensions[3].height = 45  # file names wrap onto three lines
     _row(
         ws,
         4,
