@@ -7,6 +7,7 @@ from .errors import DisclosureError, SpecError, UnreadableError, UsageError
 from .spec import Item, Rule, Spec, available_years, load_spec, load_spec_file, parse_spec
 
 __all__ = [
+    "Campaign",
     "DisclosureError",
     "Item",
     "Rule",
@@ -16,6 +17,7 @@ __all__ = [
     "UsageError",
     "annotate",
     "available_years",
+    "compare_years",
     "fill",
     "fill_file",
     "fix_file",
@@ -42,6 +44,8 @@ _LAZY = {  # name -> module; loaded on first use (openpyxl costs ~0.3 s to impor
     "read_values": "read",
     "annotate": "write.annotate",
     "to_html": "render.html",
+    "compare_years": "check.yoy",
+    "Campaign": "campaign",
 }
 
 

@@ -149,3 +149,63 @@ def ui(key: str, lang: Lang = "zh", **fields: Any) -> str:
     """The interface string ``key`` in ``lang``, with ``{name}`` placeholders filled."""
     text = UI[key]
     return (text.format(**fields) if fields else text)(lang)
+
+
+# validate --previous, and the collection round (`campaign`): headings, status words, lines.
+UI.update(
+    {
+        "validate.previous": Text(
+            "--previous 只能与一个文件一起用（上一年度的表对应一个单位）",
+            "--previous takes exactly one file to check (last year's return of one department)",
+        ),
+        "campaign.created": Text(
+            "已建立收集轮次 {folder}：{n} 个单位，模板在 {templates}（轮次编号 {id}）",
+            "created the round {folder}: {n} departments, templates in {templates} (round {id})",
+        ),
+        "campaign.previous": Text(
+            "年度对比：上一轮在 {previous}", "year over year: last year's round is {previous}"
+        ),
+        "campaign.header": Text(
+            "{title}　{year} 年度格式　截止日期 {deadline}",
+            "{title} ({year} format, deadline {deadline})",
+        ),
+        "campaign.no_deadline": Text("未定", "none"),
+        "campaign.col.versions": Text("版本", "Versions"),
+        "campaign.col.received": Text("最近收到", "Last received"),
+        "campaign.col.overdue": Text("逾期", "Overdue"),
+        "campaign.overdue": Text("逾期", "overdue"),
+        "campaign.unmatched": Text(
+            "未匹配的文件（用 campaign assign 目录 文件 单位 指定）",
+            "Unmatched returns (campaign assign DIR FILE DEPT)",
+        ),
+        "campaign.by.stamp": Text("按模板标识", "by stamp"),
+        "campaign.by.sender": Text("按发件人", "by sender"),
+        "campaign.by.name": Text("按单位名称", "by the name in the sheet"),
+        "campaign.by.filename": Text("按文件名", "by file name"),
+        "campaign.by.assigned": Text("人工指定", "assigned"),
+        "campaign.recorded": Text(
+            "收到 {source} → {department}（{how}）", "{source} → {department} ({how})"
+        ),
+        "campaign.unmatched.line": Text(
+            "收到 {source}：未匹配，{reason}", "{source}: unmatched: {reason}"
+        ),
+        "campaign.duplicate": Text("重复 {source}：{note}", "duplicate {source}: {note}"),
+        "campaign.skipped": Text("未收 {source}：{reason}", "not taken {source}: {reason}"),
+        "campaign.assigned": Text(
+            "已把 {file} 指定给 {department}：", "{file} assigned to {department}: "
+        ),
+        "campaign.status.written": Text("已写出收集情况表 {path}", "wrote the status list {path}"),
+        "campaign.total.written": Text("已写出汇总表 {path}", "wrote the total {path}"),
+        "campaign.total.included": Text(
+            "计入汇总 {n} 个单位：{names}", "{n} departments included: {names}"
+        ),
+        "campaign.total.excluded": Text("未计入 {n} 个单位：", "{n} departments not included:"),
+        "campaign.total.consistent": Text(
+            "汇总数满足表内全部规则。", "The sums meet every rule of the table."
+        ),
+        "campaign.total.inconsistent": Text(
+            "注意：汇总数不满足表内规则（计入了有错误的单位？），见下：",
+            "Note: the sums break rules of the table (returns with errors included?):",
+        ),
+    }
+)

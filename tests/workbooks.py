@@ -211,3 +211,28 @@ def consistent_2021() -> dict[str, float]:
         values[f"{rid}.commercial"] = commercial
         values[f"{rid}.total"] = natural + commercial
     return values
+
+
+def consistent_2021_next() -> dict[str, float]:
+    """The same department a year after :func:`consistent_2021`, consistent with it too: its
+    上年结转 equals that return's 结转下年度, its 现行有效件数 carry on, no count jumps."""
+    values = {**consistent_2021(), "regulations.issued": 0}
+    for rid in ("new", "carried_in", "granted", "partly", "unable_not_held", "other_other"):
+        for column in ("natural", "commercial", "total"):
+            values.pop(f"{rid}.{column}", None)
+    # 自然人: 9 new + 0 carried in = 7 granted + 1 partly + 1 unable + 0 carried out
+    # 商业企业: 2 new + 1 carried in = 3 granted + 0 carried out
+    rows = {
+        "new": (9, 2),
+        "carried_in": (0, 1),
+        "granted": (7, 3),
+        "partly": (1, 0),
+        "unable_not_held": (1, 0),
+        "results_total": (9, 3),
+        "carried_out": (0, 0),
+    }
+    for rid, (natural, commercial) in rows.items():
+        values[f"{rid}.natural"] = natural
+        values[f"{rid}.commercial"] = commercial
+        values[f"{rid}.total"] = natural + commercial
+    return values

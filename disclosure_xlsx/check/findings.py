@@ -436,3 +436,107 @@ def rule_breach(
         diff=diff,
         fix=fix,
     )
+
+
+# --- year over year (check/yoy.py) and the collection round (campaign/) ---------------------
+
+CATALOGUE.update(
+    {
+        c.code: c
+        for c in (
+            _code(
+                "carry-over-mismatch",
+                "error",
+                Text("与上年结转不符", "carry-over mismatch"),
+                Text(
+                    "年度对比：上年结转的数与上年报表结转下年度的数不同（2021 格式，按申请人各列）",
+                    "year over year: carried in differs from last year's carried over "
+                    "(2021 format, per applicant column)",
+                ),
+                Text(
+                    "{label} 为 {found}，上年报表“{last}”为 {expected}，两者应相等",
+                    "{label} is {found}, but last year's '{last}' was {expected}; they must be equal",
+                ),
+            ),
+            _code(
+                "in-force-drift",
+                "warning",
+                Text("现行有效件数与上年不衔接", "in-force drift"),
+                Text(
+                    "年度对比：现行有效件数不等于上年现行有效件数 + 本年制发 − 本年废止（非硬性规定）",
+                    "year over year: in force differs from last year's in force + issued − "
+                    "repealed (not an official rule)",
+                ),
+                Text(
+                    "{arithmetic}；如有文件清理请核实",
+                    "{arithmetic}; please check (departments revise these counts)",
+                ),
+            ),
+            _code(
+                "large-change",
+                "warning",
+                Text("与上年相差很大", "large change"),
+                Text(
+                    "年度对比：计数与上年相差超过 5 倍且超过 20",
+                    "year over year: a count differs from last year's by more than a factor "
+                    "of 5 and by more than 20",
+                ),
+                Text(
+                    "{label} 上年为 {previous}，今年为 {found}，请核实",
+                    "{label} was {previous} last year and is {found} now; please check",
+                ),
+            ),
+            _code(
+                "stamp-foreign",
+                "warning",
+                Text("不是本轮的模板", "template of another round"),
+                Text(
+                    "收集：模板的隐藏标识属于另一轮收集，或不是本轮名单中的单位",
+                    "collection round: the template's hidden stamp belongs to another round "
+                    "or to no department of this round",
+                ),
+                Text("{reason}", "{reason}"),
+            ),
+            _code(
+                "stamp-mismatch",
+                "warning",
+                Text("用了别的单位的模板", "another department's template"),
+                Text(
+                    "收集：本轮发给某单位的模板，由另一个单位发来或填了另一个单位的名称；"
+                    "须人工确认（campaign assign）",
+                    "collection round: a department's template sent by, or naming, another "
+                    "department; a person decides (campaign assign)",
+                ),
+                Text(
+                    "这是本轮发给“{owner}”的模板，但{evidence}；请确认是哪个单位的表",
+                    "this is the template sent to '{owner}', but {evidence}; "
+                    "confirm whose return it is",
+                ),
+            ),
+        )
+    }
+)
+
+
+def carry_over_mismatch(at: At, found: object, expected: object, last: str) -> Finding:
+    label = at.item.label if at.item else ""
+    fields = {"label": label, "found": found, "expected": expected, "last": last}
+    return _make("carry-over-mismatch", at, fields, found=found, expected=expected)
+
+
+def in_force_drift(at: At, found: object, expected: object, arithmetic: Text) -> Finding:
+    return _make("in-force-drift", at, {"arithmetic": arithmetic}, found=found, expected=expected)
+
+
+def large_change(at: At, found: object, previous: object) -> Finding:
+    label = at.item.label if at.item else ""
+    fields = {"label": label, "found": found, "previous": previous}
+    return _make("large-change", at, fields, found=found, expected=previous)
+
+
+def stamp_foreign(reason: Text, stamp: str) -> Finding:
+    return _make("stamp-foreign", NOWHERE, {"reason": reason}, found=stamp)
+
+
+def stamp_mismatch(owner: str, evidence: Text, stamp: str) -> Finding:
+    return _make("stamp-mismatch", NOWHERE, {"owner": owner, "evidence": evidence}, found=stamp)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotThisTable, UnreadableError, UsageError
-from ..read import read_return
+from ..read import ReturnValues, read_return
 from ..read.guard import SUFFIXES
 from ..read.own import own_output
 from ..text import Text
@@ -52,15 +53,28 @@ def validate_file(
     path: Path, *, blank_as_zero: bool = False, year: str | None = None
 ) -> FileReport:
     """Check one workbook."""
+    return examine_file(path, blank_as_zero=blank_as_zero, year=year).report
+
+
+@dataclass(frozen=True)
+class Examined:
+    """One workbook checked: its report, and its values when a table could be read."""
+
+    report: FileReport
+    values: ReturnValues | None
+
+
+def examine_file(path: Path, *, blank_as_zero: bool = False, year: str | None = None) -> Examined:
+    """Check one workbook and keep what was read (the collection round stores the values)."""
     try:
         values = read_return(Path(path), year)
     except UnreadableError as exc:
-        return _file_level(path, "unreadable", unreadable(exc.text))
+        return Examined(_file_level(path, "unreadable", unreadable(exc.text)), None)
     except NotThisTable as exc:
-        return _file_level(path, "invalid", wrong_template(exc.text))
+        return Examined(_file_level(path, "invalid", wrong_template(exc.text)), None)
     findings = tuple(check_values(values, blank_as_zero))
     status: Status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
-    return FileReport(
+    report = FileReport(
         path=str(path),
         status=status,
         template=values.spec.year,
@@ -70,6 +84,7 @@ def validate_file(
         method=values.method,
         stamp=values.stamp,
     )
+    return Examined(report, values)
 
 
 def _file_level(path: Path, status: Status, finding: Finding) -> FileReport:

@@ -169,6 +169,13 @@ def validate_command(
         ),
     ] = None,
     force: ForceOpt = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="同一单位上一年度的表，做年度对比（只校验一个文件时） Last year's return",
+        ),
+    ] = None,
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
@@ -200,9 +207,17 @@ def validate_command(
             from ..write.annotate import check_annotate_folder
 
             check_annotate_folder(files, annotate_dir, force=force)
+        if previous is not None and len(files) != 1:
+            raise UsageError(UI["validate.previous"])
         done: list[FileReport] = []
         try:
-            if len(files) > 1:
+            if previous is not None:
+                from ..check.yoy import validate_against
+
+                report = Report(
+                    (validate_against(files[0], previous, blank_as_zero=blank_as_zero, year=year),)
+                )
+            elif len(files) > 1:
                 from ..render.console import progress_bar
 
                 with progress_bar(lang) as bar:

@@ -26,6 +26,7 @@ from ..text import Text as BiText
 if TYPE_CHECKING:
     from rich.progress import Progress, Task
 
+    from ..campaign import CollectResult, Outcome, ReturnRecord, Status, Total
     from ..write.annotate import Annotated
     from ..write.fix import FixResult
 
@@ -277,3 +278,153 @@ def progress_bar(lang: Lang = "zh") -> Progress:
         console=Console(stderr=True),
         transient=True,
     )
+
+
+# --- the collection round (campaign) ---------------------------------------------------------
+# Drawn from the round's plain values (disclosure_xlsx.campaign: Status, Outcome, Total).
+
+_STATE_STYLE = {"ok": "green", "invalid": "red", "unreadable": "red", "missing": "yellow"}
+
+
+def print_campaign_created(
+    folder: object, n: int, templates: object, round_id: str, previous: str | None, lang: Lang
+) -> None:
+    console = Console(highlight=False)
+    console.print(
+        _plain(ui("campaign.created", lang, folder=folder, n=n, templates=templates, id=round_id))
+    )
+    if previous:
+        console.print(_plain(ui("campaign.previous", lang, previous=previous)))
+
+
+def outcome_line(outcome: Outcome, lang: Lang = "zh") -> RichText:
+    """One collected input as one line."""
+    source = outcome.source
+    if outcome.action == "skipped":
+        note = outcome.note(lang) if outcome.note else ""
+        return _plain(("– ", "yellow"), ui("campaign.skipped", lang, source=source, reason=note))
+    if outcome.action == "duplicate":
+        note = outcome.note(lang) if outcome.note else ""
+        return _plain(("= ", "dim"), ui("campaign.duplicate", lang, source=source, note=note))
+    if outcome.department is None:
+        reason = outcome.note(lang) if outcome.note else ""
+        return _plain(
+            ("? ", "bold red"), ui("campaign.unmatched.line", lang, source=source, reason=reason)
+        )
+    how = ui(f"campaign.by.{outcome.matched_by}", lang)
+    line = _plain(
+        ("✓ " if outcome.status == "ok" else "✗ ", _STATUS_STYLE[outcome.status or "unreadable"]),
+        ui("campaign.recorded", lang, source=source, department=outcome.department_name, how=how),
+    )
+    counts = ui("counts", lang, errors=outcome.errors, warnings=outcome.warnings)
+    status = ui(outcome.status or "unreadable", lang)
+    line.append_text(
+        _plain(
+            "  ",
+            (
+                f"{status}（{counts}）" if lang == "zh" else f"{status} ({counts})",
+                _STATUS_STYLE[outcome.status or "unreadable"],
+            ),
+        )
+    )
+    return line
+
+
+def print_outcome(outcome: Outcome, lang: Lang = "zh", console: Console | None = None) -> None:
+    (console or Console(highlight=False)).print(outcome_line(outcome, lang))
+
+
+def print_collected(result: CollectResult, lang: Lang = "zh") -> None:
+    """The notes and the summary line after the per-file lines."""
+    console = Console(highlight=False)
+    for note in result.notes:
+        console.print(_plain((note(lang), "yellow")))
+    console.print(_plain((result.line()(lang), "bold")))
+
+
+def campaign_status_view(status: Status, lang: Lang = "zh") -> Group:
+    """What a clerk keeps open: one row per department, the unmatched returns, the summary."""
+    info = status.round
+    deadline = info.deadline or ui("campaign.no_deadline", lang)
+    head = _plain(
+        (ui("campaign.header", lang, title=info.title, year=info.year, deadline=deadline), "bold")
+    )
+    table = Table(header_style="bold")
+    for key in (
+        "col.no",
+        "col.unit",
+        "col.status",
+        "campaign.col.versions",
+        "campaign.col.received",
+        "col.errors",
+        "col.warnings",
+        "campaign.col.overdue",
+        "col.file",
+    ):
+        table.add_column(ui(key, lang), overflow="fold")
+    for n, d in enumerate(status.departments, start=1):
+        table.add_row(
+            str(n),
+            _plain(d.name),
+            _plain((d.state_text(lang), _STATE_STYLE[d.state])),
+            str(d.versions) if d.versions else "",
+            (d.received_at or "").replace("T", " ")[:16],
+            str(d.errors) if d.versions else "",
+            str(d.warnings) if d.versions else "",
+            _plain((ui("campaign.overdue", lang), "red")) if d.overdue else "",
+            _plain((d.file or "").rsplit("/", 1)[-1]),
+        )
+    parts: list[object] = [head, table]
+    if status.unmatched:
+        unmatched = Table(title=ui("campaign.unmatched", lang), header_style="bold")
+        for key in ("col.no", "col.file", "col.why"):
+            unmatched.add_column(ui(key, lang), overflow="fold")
+        for n, u in enumerate(status.unmatched, start=1):
+            unmatched.add_row(str(n), _plain(u.file), _plain(u.reason(lang)))
+        parts.append(unmatched)
+    parts.append(_plain((status.summary.line()(lang), "bold")))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def print_campaign_status(
+    status: Status, lang: Lang = "zh", console: Console | None = None
+) -> None:
+    (console or Console()).print(campaign_status_view(status, lang), highlight=False)
+
+
+def print_assigned(record: ReturnRecord, department: str, lang: Lang = "zh") -> None:
+    counts = ui("counts", lang, errors=record.errors, warnings=record.warnings)
+    status = ui(record.status, lang)
+    Console(highlight=False).print(
+        _plain(
+            ui("campaign.assigned", lang, file=record.file, department=department),
+            (
+                f"{status}（{counts}）" if lang == "zh" else f"{status} ({counts})",
+                _STATUS_STYLE[record.status],
+            ),
+        )
+    )
+
+
+def print_total(total: Total, lang: Lang = "zh", output: object = None) -> None:
+    """Who is in the total, who is not and why, and the total's own check."""
+    console = Console(highlight=False)
+    if output is not None:
+        console.print(_plain((ui("campaign.total.written", lang, path=output), "bold")))
+    included = [p.department.name for p in total.parts if p.included]
+    sep = "、" if lang == "zh" else ", "
+    console.print(
+        _plain(ui("campaign.total.included", lang, n=len(included), names=sep.join(included)))
+    )
+    if total.excluded:
+        console.print(_plain(ui("campaign.total.excluded", lang, n=len(total.excluded))))
+        for p in total.excluded:
+            reason = p.reason(lang) if p.reason else ""
+            console.print(_plain("  ", p.department.name, ("  " + reason, "yellow")))
+    if total.report is None:
+        return
+    if total.report.status == "ok":
+        console.print(_plain((ui("campaign.total.consistent", lang), "green")))
+    else:
+        console.print(_plain((ui("campaign.total.inconsistent", lang), "red")))
+        console.print(file_view(total.report, lang), highlight=False)

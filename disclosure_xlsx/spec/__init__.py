@@ -7,7 +7,7 @@ places the tables on a sheet, and ``labels`` normalises label text for every com
 
 from .labels import norm_label, normalize_text, short_label
 from .load import available_years, load_spec, load_spec_file, parse_spec
-from .model import Column, Item, PageLayout, Rule, Spec, Table, Variant
+from .model import Column, Item, PageLayout, Rule, Spec, Table, Variant, YearRule
 from .variants import with_variant
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Spec",
     "Table",
     "Variant",
+    "YearRule",
     "available_years",
     "load_spec",
     "load_spec_file",

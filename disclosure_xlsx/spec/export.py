@@ -15,8 +15,8 @@ SCHEMA = "disclosure-xlsx/spec/1"
 
 
 def spec_dict(spec: Spec, lang: Lang = "zh") -> dict[str, Any]:
-    """Items (id, label, unit, kind, value type, table, row, column) and rules (kind, severity,
-    the items of each role, description)."""
+    """Items (id, label, unit, kind, value type, table, row, column), rules (kind, severity,
+    the items of each role, description) and year-over-year rules."""
     return {
         "schema": SCHEMA,
         "id": spec.id,
@@ -47,5 +47,16 @@ def spec_dict(spec: Spec, lang: Lang = "zh") -> dict[str, Any]:
                 "description": r.desc(lang),
             }
             for r in spec.rules
+        ],
+        "year_rules": [
+            {
+                "kind": r.kind,
+                "this": r.this,
+                "last": r.last,
+                "plus": list(r.plus),
+                "minus": list(r.minus),
+                "description": r.desc(lang),
+            }
+            for r in spec.year_rules
         ],
     }

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..text import Text
-from .model import Column, Item, PageLayout, Rule, Spec, Table, ValueType, Variant
+from .model import Column, Item, PageLayout, Rule, Spec, Table, ValueType, Variant, YearRule
 from .rules import RULE_KINDS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)?$")
@@ -29,6 +29,11 @@ _TABLE_KEYS = frozenset(
 )
 _ROW_KEYS = frozenset({"id", "label", "level", "kind", "unit", "aliases", "total"})
 _LAYOUT_KEYS = frozenset(PageLayout.__dataclass_fields__)
+#: Year-over-year rule kinds and the roles each takes besides ``this`` and ``last``.
+_YEAR_KINDS: dict[str, frozenset[str]] = {
+    "carry-over": frozenset(),
+    "in-force": frozenset({"plus", "minus"}),
+}
 
 
 def _where(n: int, kind: object) -> Text:
@@ -133,6 +138,7 @@ class _Builder:
         by_id = {i.id: i for i in items}
         rules = self.rules(by_id, {t.id: t for t in tables})
         variants = self.variants(by_id)
+        year_rules = self.year_rules(by_id, {t.id: t for t in tables})
         no_total = frozenset(
             i.id for i in items if self.row_total.get(i.row) is False and i.is_data
         )
@@ -151,6 +157,7 @@ class _Builder:
             variants=tuple(variants),
             page=self.page(),
             no_total=no_total,
+            year_rules=tuple(year_rules),
         )
 
     def page(self) -> PageLayout:
@@ -356,6 +363,54 @@ class _Builder:
                 out[key] = [ref(v) for v in value]
             else:
                 out[key] = ref(value)
+        return out
+
+    def year_rules(self, items: dict[str, Item], tables: dict[str, Table]) -> list[YearRule]:
+        """``[[year_rules]]``: this year's items against last year's (``for_each`` expands them
+        like rules)."""
+        out: list[YearRule] = []
+        for n, raw in enumerate(self.data.get("year_rules", []), start=1):
+            where = Text(
+                f"第 {n} 条年度对比规则（{raw.get('kind')}）",
+                f"year rule {n} ({raw.get('kind')})",
+            )
+            kind = raw.get("kind")
+            if kind not in _YEAR_KINDS:
+                known = ", ".join(sorted(_YEAR_KINDS))
+                raise self.fail(
+                    f"{where.zh}: 类型 {kind!r} 未知（可用：{known}）",
+                    f"{where.en}: unknown kind {kind!r} (known: {known})",
+                )
+            allowed = {"kind", "this", "last", "desc", "desc_en", "for_each", "table"}
+            extra = set(raw) - allowed - _YEAR_KINDS[kind]
+            if extra:
+                raise self.fail(
+                    f"{where.zh}: 不认识的字段 {', '.join(sorted(extra))}",
+                    f"{where.en}: unknown fields {', '.join(sorted(extra))}",
+                )
+            if not raw.get("desc"):
+                raise self.fail(
+                    f"{where.zh}: 缺少中文说明 desc",
+                    f"{where.en}: lacks the Chinese description desc",
+                )
+            for one in self.expand(raw, tables, items, where):
+                for role in ("this", "last"):
+                    if role not in one:
+                        raise self.fail(f"{where.zh}: 缺少 {role}", f"{where.en}: lacks {role}")
+                plus, minus = tuple(one.get("plus", ())), tuple(one.get("minus", ()))
+                for item_id in (one["this"], one["last"], *plus, *minus):
+                    if item_id not in items:
+                        raise self.fail(
+                            f"{where.zh}: 未知项目 {item_id!r}",
+                            f"{where.en}: unknown item {item_id!r}",
+                        )
+                    if not items[item_id].is_data:
+                        raise self.fail(
+                            f"{where.zh}: {item_id!r} 是标题行，不能参与计算",
+                            f"{where.en}: {item_id!r} is a heading and takes no part in arithmetic",
+                        )
+                desc = Text(one["desc"], one.get("desc_en", one["desc"]))
+                out.append(YearRule(kind, one["this"], one["last"], desc, plus, minus))
         return out
 
     def rules(self, items: dict[str, Item], tables: dict[str, Table]) -> list[Rule]:

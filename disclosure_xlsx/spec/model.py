@@ -123,6 +123,26 @@ class Variant:
     desc: Text
 
 
+YearKind = Literal["carry-over", "in-force"]
+
+
+@dataclass(frozen=True)
+class YearRule:
+    """A relation between this year's return and last year's of the same department.
+
+    ``carry-over``: this year's ``this`` must equal last year's ``last`` (an error).
+    ``in-force``: this year's ``this`` should be last year's ``last`` + Σ ``plus`` − Σ ``minus``
+    of this year (a warning: departments revise such counts).
+    """
+
+    kind: YearKind
+    this: str
+    last: str
+    desc: Text
+    plus: tuple[str, ...] = ()
+    minus: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class PageLayout:
     """How the template sits on the sheet and on paper (declared in the spec's ``[layout]``)."""
@@ -155,6 +175,7 @@ class Spec:
     variant: str | None = None  # set on a spec derived by with_variant
     page: PageLayout = PageLayout()
     no_total: frozenset[str] = frozenset()  # items that must not be summed across departments
+    year_rules: tuple[YearRule, ...] = ()  # checked against last year's return (check/yoy.py)
     _by_id: dict[str, Item] = field(default_factory=dict, init=False, repr=False)
     _rules_for: dict[str, tuple[Rule, ...]] = field(default_factory=dict, init=False, repr=False)
     _row_items: dict[tuple[str, str], tuple[Item, ...]] = field(

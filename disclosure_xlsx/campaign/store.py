@@ -1,0 +1,221 @@
+"""The state of a round: one SQLite file, a versioned schema, one transaction per change.
+
+The file is ``DIR/campaign.sqlite``; the schema version is SQLite's ``user_version``, and
+:data:`MIGRATIONS` brings an older file up to date when it is opened (issue 13 adds the e-mail
+tables, issue 15 the upload tokens, each as one more step). Every change runs inside
+``BEGIN IMMEDIATE``: a second process on the same round waits (up to :data:`BUSY_TIMEOUT`)
+instead of failing or interleaving, and an interrupted change leaves the file as it was.
+The rollback journal is used, not WAL, so the folder can be copied (or sit on a network share)
+whenever no command is running. Paths are stored relative to the round's folder, with ``/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import UsageError
+from ..text import Text
+
+DB_NAME = "campaign.sqlite"
+#: Seconds a command waits for another one working on the same round.
+BUSY_TIMEOUT = 60.0
+
+#: Schema steps: MIGRATIONS[n] turns a version n-1 file into version n.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE round (
+            id TEXT PRIMARY KEY,          -- written into every template's hidden stamp
+            title TEXT NOT NULL,
+            year TEXT NOT NULL,           -- template year: 2014 | 2021
+            deadline TEXT,                -- YYYY-MM-DD
+            previous TEXT,                -- last year's round folder, relative to this one
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE departments (
+            id TEXT PRIMARY KEY,          -- d001, ... in roster order
+            seq INTEGER NOT NULL UNIQUE,
+            name TEXT NOT NULL,           -- as the roster writes it
+            key TEXT NOT NULL UNIQUE,     -- names.name_key(name)
+            contact TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',   -- addresses joined by '; '
+            phone TEXT NOT NULL DEFAULT '',
+            template TEXT NOT NULL        -- templates/<name>.xlsx
+        )""",
+        """CREATE TABLE returns (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,  -- identical content is one return
+            file TEXT NOT NULL,           -- received/<hash>/<name as sent>
+            name TEXT NOT NULL,           -- the file name as it arrived
+            source TEXT NOT NULL,         -- where it came from: a path, or mail.eml › name
+            sender TEXT,                  -- the e-mail address it came from
+            received_at TEXT NOT NULL,    -- ISO 8601 with its UTC offset
+            received_ts REAL NOT NULL,    -- the same instant as POSIX seconds, for ordering
+            collected_at TEXT NOT NULL,
+            department_id TEXT REFERENCES departments(id),
+            matched_by TEXT,              -- stamp | sender | name | filename | assigned
+            reason TEXT,                  -- JSON [zh, en]: why no department was found
+            status TEXT NOT NULL,         -- ok | invalid | unreadable
+            errors INTEGER NOT NULL,
+            warnings INTEGER NOT NULL,
+            template TEXT,                -- the template year read
+            unit_name TEXT,
+            stamp TEXT,
+            report TEXT NOT NULL,         -- JSON {"zh": report, "en": report}
+            numbers TEXT                  -- JSON {"values": {item: n|null}, "cells": {item: A1}}
+        )""",
+        "CREATE INDEX returns_by_department ON returns (department_id, received_ts, id)",
+    ),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+MatchedBy = Literal["stamp", "sender", "name", "filename", "assigned"]
+ReturnStatus = Literal["ok", "invalid", "unreadable"]
+
+
+def busy(exc: sqlite3.OperationalError) -> UsageError:
+    """A lock held longer than we wait, or a database we cannot use, as one line."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return UsageError(
+            Text(
+                f"另一个命令正在处理这一轮，等了 {BUSY_TIMEOUT:.0f} 秒仍未结束；请稍后再试",
+                f"another command is working on this round and did not finish within "
+                f"{BUSY_TIMEOUT:.0f} s; try again later",
+            )
+        )
+    return UsageError(Text(f"无法使用收集记录：{exc}", f"cannot use the round's records: {exc}"))
+
+
+def connect(path: Path, timeout: float = BUSY_TIMEOUT) -> sqlite3.Connection:
+    """Open (or create) the state file and bring its schema up to date."""
+    try:
+        conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise UsageError(
+            Text(f"{path}：无法打开收集记录（{exc}）", f"{path}: cannot open the round ({exc})")
+        ) from None
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise busy(exc) from None
+        raise UsageError(
+            Text(
+                f"{path}：不是本工具的收集记录，或文件已损坏（{exc}）",
+                f"{path}: not a round's records, or damaged ({exc})",
+            )
+        ) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction: ``BEGIN IMMEDIATE`` for a change (other writers wait), a deferred one
+    for a consistent read. Any exception, Ctrl-C included, rolls it back."""
+    try:
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    except sqlite3.OperationalError as exc:
+        raise busy(exc) from None
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        conn.execute("ROLLBACK")
+        raise busy(exc) from None
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the missing schema steps in one transaction; returns the version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise UsageError(
+            Text(
+                f"这一轮由更新版本的 disclosure-xlsx 建立（记录格式 {version}），请先升级本工具",
+                f"this round was made by a newer disclosure-xlsx (schema {version}); upgrade first",
+            )
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    with transaction(conn):
+        (version,) = conn.execute("PRAGMA user_version").fetchone()  # another process may have
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[step]:
+                conn.execute(statement)
+        # NOTE: PRAGMA user_version takes no parameters; the value is our own integer.
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+    return SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """One return as the round recorded it (a row of ``returns``)."""
+
+    id: int
+    sha256: str
+    file: str
+    name: str
+    source: str
+    sender: str | None
+    received_at: str
+    collected_at: str
+    department_id: str | None
+    matched_by: MatchedBy | None
+    reason: Text | None
+    status: ReturnStatus
+    errors: int
+    warnings: int
+    template: str | None
+    unit_name: str | None
+    stamp: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ReturnRecord:
+        reason = Text(*json.loads(row["reason"])) if row["reason"] else None
+        return cls(
+            id=row["id"],
+            sha256=row["sha256"],
+            file=row["file"],
+            name=row["name"],
+            source=row["source"],
+            sender=row["sender"],
+            received_at=row["received_at"],
+            collected_at=row["collected_at"],
+            department_id=row["department_id"],
+            matched_by=row["matched_by"],
+            reason=reason,
+            status=row["status"],
+            errors=row["errors"],
+            warnings=row["warnings"],
+            template=row["template"],
+            unit_name=row["unit_name"],
+            stamp=row["stamp"],
+        )
+
+
+RETURN_COLUMNS = (
+    "id, sha256, file, name, source, sender, received_at, collected_at, department_id, "
+    "matched_by, reason, status, errors, warnings, template, unit_name, stamp"
+)
+
+
+def load_json(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def dump_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
