@@ -255,7 +255,7 @@ def test_status_xlsx_and_english_collect(tmp_path):
     (tmp_path / "in" / "b.txt").write_text("x")
     result = cli("collect", str(folder), str(tmp_path / "in"), "--lang", "en")
     text = result.stdout.replace("区商务局", "")
-    assert "a.xlsx →  (by stamp)  ok (0 errors, 0 warnings)" in text
+    assert "a.xlsx →  (by stamp)  ok (errors: 0, warnings: 0)" in text
     assert "not taken" in text and not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
     out = tmp_path / "status.xlsx"
     result = cli("status", str(folder), "--format", "xlsx", "-o", str(out), "--lang", "en")
