@@ -16,7 +16,7 @@ from ..read import read_return
 from ..read.guard import SUFFIXES
 from ..text import Text
 from . import check_values
-from .findings import Finding, unreadable, wrong_template
+from .findings import Finding, unreadable, wrong_extension, wrong_template
 from .report import FileReport, Report, Status
 
 
@@ -49,6 +49,8 @@ def validate_file(
     except NotThisTable as exc:
         return _file_level(path, "invalid", wrong_template(exc.text))
     findings = tuple(check_values(values, blank_as_zero))
+    if values.wrong_extension is not None:
+        findings = (wrong_extension(values.wrong_extension), *findings)
     status: Status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
     return FileReport(
         path=str(path),
