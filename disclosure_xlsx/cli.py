@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from .errors import DisclosureError
+from .text import Text
 
 app = typer.Typer(
     name="disclosure-xlsx",
@@ -120,12 +121,22 @@ def validate_command(
             help="把有问题的文件另存一份批注副本到此文件夹（标色、批注、校验结果表），可直接发回",
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="同时读取的进程数（默认 CPU 数，最多 4）Worker processes (default: CPUs, at most 4)",
+        ),
+    ] = None,
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
     Exit code 0: no file has an error; 1: a file has an error or is unreadable; 2: usage error.
     """
-    from .check.validate import expand_paths, validate
+    from .check.batch import default_jobs
+    from .check.validate import collect_inputs, validate
     from .render import Format, render
 
     language = _lang(lang)
@@ -134,22 +145,32 @@ def validate_command(
     except ValueError:
         raise typer.BadParameter("console、json 或 html", param_hint="--format") from None
     try:
-        files = expand_paths(paths)
-        if not files:
-            raise DisclosureError("没有找到要校验的工作簿（.xlsx .xlsm .xls .ods）")
-        if len(files) > 1:
+        inputs = collect_inputs(paths)
+        if not inputs.workbooks:
+            skipped = "".join(f"\n  {s.path}: {s.reason(language)}" for s in inputs.skipped)
+            raise DisclosureError(
+                Text(
+                    f"没有找到要校验的工作簿（.xlsx .xlsm .xls .et .ods）{skipped}",
+                    f"no workbook to check (.xlsx .xlsm .xls .et .ods){skipped}",
+                )
+            )
+        # NOTE: always in worker processes, even for one file: a reader that aborts must not
+        # take the command down (costs a process start, see check/batch.py)
+        workers = jobs or default_jobs()
+        if len(inputs.workbooks) > 1:
             from .render.console import progress_bar
 
             with progress_bar() as bar:
-                task = bar.add_task("", total=len(files))
+                task = bar.add_task("", total=len(inputs.workbooks))
                 report = validate(
-                    files,
+                    inputs,
                     blank_as_zero=blank_as_zero,
                     year=year,
+                    jobs=workers,
                     progress=lambda p: bar.update(task, advance=1, description=p.name),
                 )
         else:
-            report = validate(files, blank_as_zero=blank_as_zero, year=year)
+            report = validate(inputs, blank_as_zero=blank_as_zero, year=year, jobs=workers)
     except DisclosureError as exc:
         raise _fail(exc) from None
     render(report, form, language, output)

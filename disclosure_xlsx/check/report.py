@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..text import Lang
+from ..text import Lang, Text
 from .findings import FINDING_FIELDS, Finding
 
 if TYPE_CHECKING:
@@ -49,10 +49,23 @@ class FileReport:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file met in a folder, glob or list that was not checked, and why (a lock file, a
+    Word document in the returns folder): listed, so nothing is left out silently."""
+
+    path: str
+    reason: Text
+
+    def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
+        return {"path": self.path, "status": "skipped", "reason": self.reason(lang)}
+
+
+@dataclass(frozen=True)
 class Report:
-    """A batch: the files in the order given, and a summary."""
+    """A batch: the files in the order given, the files skipped, and a summary."""
 
     files: tuple[FileReport, ...]
+    skipped: tuple[Skipped, ...] = ()
 
     def summary(self) -> dict[str, int]:
         return {
@@ -60,6 +73,7 @@ class Report:
             "ok": sum(f.status == "ok" for f in self.files),
             "invalid": sum(f.status == "invalid" for f in self.files),
             "unreadable": sum(f.status == "unreadable" for f in self.files),
+            "skipped": len(self.skipped),
             "errors": sum(f.errors for f in self.files),
             "warnings": sum(f.warnings for f in self.files),
         }
@@ -72,6 +86,7 @@ class Report:
         return {
             "schema": SCHEMA,
             "files": [f.to_dict(lang) for f in self.files],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
             "summary": self.summary(),
         }
 

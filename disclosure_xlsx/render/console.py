@@ -167,12 +167,26 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
     return table
 
 
+def skipped_view(report: Report, lang: Lang = "zh") -> Table:
+    """One row per file skipped, with its reason."""
+    table = Table(header_style="bold")
+    for key in ("col.file", "col.status", "col.details"):
+        table.add_column(ui(key, lang), overflow="fold")
+    for s in report.skipped:
+        status = _plain((ui("skipped", lang), _STATUS_STYLE["skipped"]))
+        table.add_row(_plain(s.path), status, _plain(s.reason(lang)))
+    return table
+
+
 def print_report(report: Report, lang: Lang = "zh", console: Console | None = None) -> None:
     console = console or Console()
     for f in report.files:
         console.print(file_view(f, lang), highlight=False)
         console.print()
-    if len(report.files) > 1:
+    if report.skipped:
+        console.print(skipped_view(report, lang), highlight=False)
+        console.print()
+    if len(report.files) > 1 or report.skipped:
         console.print(summary_view(report, lang), highlight=False)
 
 
