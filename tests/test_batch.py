@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -84,3 +85,18 @@ def test_validate_with_jobs_equals_in_process(tmp_path, good, spec):
     paths = [good, other, tmp_path / "junk.xlsx"]
     assert validate(paths, jobs=2) == validate(paths)
     assert batch.default_jobs() in range(1, batch.MAX_JOBS + 1)
+
+
+def test_workers_that_cannot_start_are_an_error_not_a_crash_per_file(tmp_path, good):
+    """A script read from stdin cannot be re-imported by workers: say so once, clearly."""
+    script = f"""
+from disclosure_xlsx.check.validate import validate
+try:
+    validate([{str(good)!r}, {str(good)!r}], jobs=1)
+except Exception as exc:
+    print(type(exc).__name__)
+"""
+    run = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.stdout.strip() == "WorkerError"

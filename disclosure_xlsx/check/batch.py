@@ -17,6 +17,7 @@ over a long batch. Results are small :class:`FileReport` values, returned in inp
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -29,6 +30,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from ..errors import DisclosureError
 from ..text import Text
 from .findings import unreadable
 from .report import FileReport
@@ -47,6 +49,11 @@ TASKS_PER_WORKER = 200
 ATTEMPTS = 2
 
 Task = Callable[..., FileReport]  # (path, **options) -> FileReport; a module-level function
+READY = "ready"  # a worker's first message: it started and imported the checking code
+
+
+class WorkerError(DisclosureError):
+    """Worker processes cannot start here at all (not a file's fault)."""
 
 
 def default_jobs() -> int:
@@ -88,6 +95,7 @@ def _serve(conn: Connection, task: Task, options: dict[str, Any], memory: int | 
     """A worker's loop: receive (index, path), send back (index, FileReport)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _limit(memory)
+    conn.send(READY)
     while True:
         try:
             message = conn.recv()
@@ -110,6 +118,10 @@ _CRASH = Text(
     "读取此文件时读取程序崩溃（{how}），文件可能已损坏或含有异常内容；其余文件照常校验",
     "the reader crashed on this file ({how}); it may be damaged or hostile. "
     "The other files were checked as usual",
+)
+_NO_WORKERS = Text(
+    "无法启动读取进程（工作进程启动即退出）；请用 jobs=None 在本进程中校验",
+    "worker processes cannot start here (they exit at once); validate with jobs=None",
 )
 _TIMEOUT = Text(
     "读取此文件超过 {seconds} 秒，已中止；文件可能异常庞大或已损坏",
@@ -152,10 +164,24 @@ class _Worker:
         self.job: int | None = None
         self.deadline = 0.0
         self.served = 0
+        self.ready = False
 
     def give(self, index: int, path: Path, timeout: float) -> None:
         self.job, self.deadline = index, time.monotonic() + timeout
-        self.conn.send((index, str(path)))
+        with contextlib.suppress(OSError):  # died already: seen when its sentinel fires
+            self.conn.send((index, str(path)))
+
+    def answer(self) -> FileReport | None:
+        """The report, if one has arrived; raises EOFError/OSError when the worker died."""
+        while self.conn.poll():
+            message = self.conn.recv()
+            if message == READY:
+                self.ready = True
+                continue
+            return message[1]
+        if not self.process.is_alive():
+            raise EOFError
+        return None
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -196,6 +222,7 @@ def run(
     ctx = _context()
     idle: list[_Worker] = []
     busy: list[_Worker] = []
+    started = False  # some worker has come up: a later death is a file's doing
 
     def finish(worker: _Worker, report: FileReport) -> None:
         assert worker.job is not None
@@ -220,23 +247,24 @@ def run(
             for worker in list(busy):
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
-                        _index, report = worker.conn.recv()
+                        report = worker.answer()
                     except (EOFError, OSError):  # died before it answered
                         worker.process.join(5)
+                        if not worker.ready and not started:
+                            raise WorkerError(_NO_WORKERS) from None
                         index = worker.job
                         assert index is not None
                         if tries[index] < ATTEMPTS:
                             queue.appendleft(index)
                             worker.job = None
                         else:
-                            finish(
-                                worker,
-                                failed(
-                                    paths[index], _CRASH.format(how=_how(worker.process.exitcode))
-                                ),
-                            )
+                            how = _how(worker.process.exitcode)
+                            finish(worker, failed(paths[index], _CRASH.format(how=how)))
                         busy.remove(worker)
                         worker.stop(kill=True)
+                        continue
+                    started = started or worker.ready
+                    if report is None:
                         continue
                     finish(worker, report)
                     busy.remove(worker)
