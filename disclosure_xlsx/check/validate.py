@@ -171,7 +171,7 @@ def _missing(path: Path) -> Text:
     if not folder.is_dir():
         return Text(f"找不到文件夹：{folder}", f"no such folder: {folder}")
     try:
-        names = [p.name for p in folder.iterdir()]
+        names = [p.name for p in folder.iterdir() if not p.name.startswith(LOCK_PREFIXES)]
     except OSError:
         names = []
     near = difflib.get_close_matches(path.name, names, n=3, cutoff=0.5)
