@@ -266,3 +266,14 @@ def test_lock_files_and_ole_documents(tmp_path):
     fake_ole = tmp_path / "fake.xls"
     fake_ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     assert "OLE" in refused(fake_ole)
+
+
+def test_a_megabyte_label_is_compared_cheaply(tmp_path, spec):
+    """Label similarity is quadratic: a 1 MB text where a label belongs is ruled out by length."""
+    from .workbooks import pasted_return
+
+    def mutate(ws, rows):
+        ws.cell(rows["received_fax"], 1, "传真申请" * 250_000)
+
+    report = validate_file(pasted_return(tmp_path / "long.xlsx", spec, mutate=mutate))
+    assert ("A29", "unexpected-row") in [(f.cell, f.code) for f in report.findings]
