@@ -277,3 +277,17 @@ def test_a_megabyte_label_is_compared_cheaply(tmp_path, spec):
 
     report = validate_file(pasted_return(tmp_path / "long.xlsx", spec, mutate=mutate))
     assert ("A29", "unexpected-row") in [(f.cell, f.code) for f in report.findings]
+
+
+def test_many_sheets_on_one_part_count_once_each_and_add_up(tmp_path):
+    """10,000 sheets naming one 200-cell part: parsed once, refused for 2,000,000 cells."""
+    from .rawbooks import WORKBOOK
+
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>1</v></c></row>'
+        for r in range(1, 101)
+    )
+    many = "".join(f'<sheet name="s{k}" sheetId="{k + 1}" r:id="rId1"/>' for k in range(10_000))
+    workbook = WORKBOOK.replace('<sheet name="统计表" sheetId="1" r:id="rId1"/>', many)
+    path = raw_xlsx(tmp_path / "many.xlsx", sheet_xml(rows), extra={"xl/workbook.xml": workbook})
+    assert "整个工作簿超过 1,000,000 个单元格" in refused(path)

@@ -329,15 +329,18 @@ def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> Workb
     if rels.get("sharedStrings") in names:
         parse_member(archive, rels["sharedStrings"], strings, MAX_PART_BYTES)
     scans: dict[str, SheetScan] = {}
+    by_member: dict[str, SheetScan] = {}  # sheets sharing one part: parse it once
     total = 0
     for name, rid in sheets_target.sheets:
         member = rels.get(rid)
         if member is None or member not in names:
             continue
-        cells = _Cells(member, name)
-        parse_member(archive, member, cells, MAX_PART_BYTES)
-        scans[name] = cells.scan()
-        total += cells.count
+        if member not in by_member:
+            cells = _Cells(member, name)
+            parse_member(archive, member, cells, MAX_PART_BYTES)
+            by_member[member] = cells.scan()
+        scans[name] = by_member[member]
+        total += scans[name].cells
         if total > MAX_WORKBOOK_CELLS:
             raise too_many_cells(Text("整个工作簿", "the workbook"), MAX_WORKBOOK_CELLS)
     return WorkbookScan(scans, strings.declared)
