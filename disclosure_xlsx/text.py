@@ -90,8 +90,9 @@ UI: dict[str, Text] = {
     "unit.none": Text("（未填）", "(none)"),
     "counts": Text("错误 {errors}，提示 {warnings}", "errors: {errors}, warnings: {warnings}"),
     "totals": Text(
-        "共 {files} 个：通过 {ok}，有错误 {invalid}，无法读取 {unreadable}",
-        "files: {files} (ok: {ok}, invalid: {invalid}, unreadable: {unreadable})",
+        "共 {files} 个：通过 {ok}，有错误 {invalid}，无法读取 {unreadable}，跳过 {skipped}",
+        "files: {files} (ok: {ok}, invalid: {invalid}, unreadable: {unreadable}, "
+        "skipped: {skipped})",
     ),
     "suggestion": Text("建议", "suggestion"),
     "skipped.line": Text("已跳过 {path}：{reason}", "skipped {path}: {reason}"),

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from disclosure_xlsx.check.findings import CATALOGUE
 from disclosure_xlsx.check.validate import validate, validate_file
 from disclosure_xlsx.cli import app
+from disclosure_xlsx.errors import UsageError
 from disclosure_xlsx.render import Format, to_json
 from disclosure_xlsx.spec.layout import layout
 
@@ -391,10 +392,30 @@ def test_folders_and_globs(tmp_path, spec):
     template_return(tmp_path / "b.xlsx", spec)
     (tmp_path / "~$a.xlsx").write_bytes(b"lock")
     (tmp_path / "readme.txt").write_text("x")
-    assert len(validate(tmp_path).files) == 2
-    assert (
-        len(validate([str(tmp_path / "*.xlsx")]).files) == 3
-    )  # an explicit glob takes the lock file too
+    (tmp_path / ".~lock.b.xlsx#").write_text("lock")
+    report = validate(tmp_path)
+    assert [Path(f.path).name for f in report.files] == ["a.xlsx", "b.xlsx"]
+    skipped = {Path(s.path).name: s.reason.zh for s in report.skipped}
+    assert set(skipped) == {"~$a.xlsx", ".~lock.b.xlsx#", "readme.txt"}
+    assert skipped["readme.txt"].startswith("这是文本文件")
+    assert "锁定文件" in skipped["~$a.xlsx"]
+    globbed = validate([str(tmp_path / "*.xlsx")])  # lock files are skipped in globs too
+    assert (len(globbed.files), [Path(s.path).name for s in globbed.skipped]) == (2, ["~$a.xlsx"])
+    named = validate([tmp_path / "a.xlsx", tmp_path / "~$a.xlsx"])  # and in explicit lists
+    assert (len(named.files), len(named.skipped)) == (1, 1)
+    assert named.to_dict()["skipped"] == [
+        {"path": str(tmp_path / "~$a.xlsx"), "status": "skipped", "reason": skipped["~$a.xlsx"]}
+    ]
+    assert named.summary()["skipped"] == 1 and not named.failed()
+
+
+def test_mistyped_path_is_a_usage_error(tmp_path, spec):
+    template_return(tmp_path / "环翠区商务局.xlsx", spec)
+    result = runner.invoke(app, ["validate", str(tmp_path / "环翠区商物局.xlsx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "找不到文件" in result.output and "环翠区商务局.xlsx" in result.output
+    with pytest.raises(UsageError):
+        validate(tmp_path / "nosuch.xlsx")
 
 
 def test_console_report_collapses_blank_runs(tmp_path, spec):

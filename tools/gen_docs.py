@@ -1,7 +1,7 @@
 """Regenerate the parts of README.md that are derived from code: the finding-code table.
 
-    python tools/gen_docs.py          # rewrite README.md in place
-    python tools/gen_docs.py --check  # exit 1 when README.md is out of date (the tests do this)
+python tools/gen_docs.py          # rewrite README.md in place
+python tools/gen_docs.py --check  # exit 1 when README.md is out of date (the tests do this)
 """
 
 from __future__ import annotations

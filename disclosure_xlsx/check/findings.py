@@ -212,6 +212,17 @@ CATALOGUE: dict[str, Code] = {
             Text("{reason}", "{reason}"),
         ),
         _code(
+            "wrong-extension",
+            "warning",
+            Text("扩展名与内容不符", "wrong extension"),
+            Text(
+                "文件级：扩展名与内容不符（如 .xls 其实是 .xlsx），已按实际格式读取",
+                "file level: the extension does not match the content "
+                "(an .xls that is really an .xlsx); read by its content",
+            ),
+            Text("{note}", "{note}"),
+        ),
+        _code(
             "wrong-template",
             "error",
             Text("不是本统计表", "wrong template"),
@@ -330,6 +341,10 @@ def unreadable(reason: Text) -> Finding:
 
 def wrong_template(reason: Text) -> Finding:
     return _make("wrong-template", NOWHERE, {"reason": reason})
+
+
+def wrong_extension(note: Text) -> Finding:
+    return _make("wrong-extension", NOWHERE, {"note": note})
 
 
 def format_variant(detail: Text) -> Finding:

@@ -53,6 +53,18 @@ class FileReport:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file met in a folder, glob or list that was not checked, and why (a lock file, a
+    Word document in the returns folder): listed, so nothing is left out silently."""
+
+    path: str
+    reason: Text
+
+    def to_dict(self, lang: Lang = "zh") -> dict[str, Any]:
+        return {"path": self.path, "reason": self.reason(lang)}
+
+
+@dataclass(frozen=True)
 class Report:
     """A batch: the files in the order given, and a summary.
 
@@ -61,7 +73,7 @@ class Report:
     many files it was to check (``files`` holds those checked)."""
 
     files: tuple[FileReport, ...]
-    skipped: tuple[tuple[str, Text], ...] = ()
+    skipped: tuple[Skipped, ...] = ()
     planned: int | None = None
 
     @property
@@ -106,7 +118,7 @@ class Report:
             "schema": SCHEMA,
             "files": [f.to_dict(lang) for f in self.files],
             "summary": self.summary(),
-            "skipped": [{"path": p, "reason": reason(lang)} for p, reason in self.skipped],
+            "skipped": [s.to_dict(lang) for s in self.skipped],
             "duplicates": [
                 {"unit_name": name, "paths": list(paths)} for name, paths in self.duplicates()
             ],

@@ -7,46 +7,64 @@ that is not one of ours is a bug in this package and is raised, not disguised as
 
 from __future__ import annotations
 
+import difflib
 import glob
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotThisTable, UnreadableError, UsageError
 from ..read import ReturnValues, read_return
-from ..read.guard import SUFFIXES
+from ..read.guard import SUFFIXES, check_file
 from ..read.own import own_output
 from ..text import Text
 from . import check_values
-from .findings import Finding, unreadable, wrong_template
-from .report import FileReport, Report, Status
+from .findings import Finding, unreadable, wrong_extension, wrong_template
+from .report import FileReport, Report, Skipped, Status
 
 
 def validate(
-    paths: str | Path | Iterable[str | Path],
+    paths: str | Path | Iterable[str | Path] | Inputs,
     *,
     blank_as_zero: bool = False,
     year: str | None = None,
     progress: Callable[[Path], None] | None = None,
     on_report: Callable[[FileReport], None] | None = None,
+    jobs: int | None = None,
 ) -> Report:
     """Check one workbook or many (files, folders, globs); never raises for a bad file.
 
-    ``progress`` is called with each path and ``on_report`` with each FileReport as it is
-    finished, in input order, so a caller stopped by Ctrl-C (:class:`~..errors.Interrupted`)
-    still has what was done."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    skipped: list[tuple[str, Text]] = []
-    reports = []
-    for path in expand_paths(paths, skipped=skipped):
-        report = validate_file(path, blank_as_zero=blank_as_zero, year=year)
-        reports.append(report)
-        if on_report:
-            on_report(report)
-        if progress:
-            progress(path)
-    return Report(tuple(reports), tuple(skipped))
+    ``jobs=None`` reads in this process (a library call starts no processes behind the
+    caller's back); ``jobs=N`` reads in N worker processes (0: one per CPU, at most 4), so a
+    file that crashes a reader is reported `unreadable` and the batch goes on (see batch.py).
+    ``progress`` is called with each path as it is done and ``on_report`` with each report in
+    input order, so a caller stopped by Ctrl-C (:class:`~..errors.Interrupted`) keeps what was
+    done. Raises :class:`UsageError` for a path that does not exist or a glob that matches
+    nothing.
+    """
+    inputs = paths if isinstance(paths, Inputs) else collect_inputs(paths)
+    options = {"blank_as_zero": blank_as_zero, "year": year}
+    if jobs is None:
+        reports = []
+        for path in inputs.workbooks:
+            report = validate_file(path, blank_as_zero=blank_as_zero, year=year)
+            reports.append(report)
+            if on_report:
+                on_report(report)
+            if progress:
+                progress(path)
+    else:
+        from .batch import run
+
+        reports = run(
+            inputs.workbooks,
+            validate_file,
+            options,
+            jobs=jobs,
+            progress=progress,
+            on_report=on_report,
+        )
+    return Report(tuple(reports), inputs.skipped)
 
 
 def validate_file(
@@ -73,6 +91,8 @@ def examine_file(path: Path, *, blank_as_zero: bool = False, year: str | None = 
     except NotThisTable as exc:
         return Examined(_file_level(path, "invalid", wrong_template(exc.text)), None)
     findings = tuple(check_values(values, blank_as_zero))
+    if values.wrong_extension is not None:
+        findings = (wrong_extension(values.wrong_extension), *findings)
     status: Status = "invalid" if any(f.severity == "error" for f in findings) else "ok"
     report = FileReport(
         path=str(path),
@@ -91,49 +111,104 @@ def _file_level(path: Path, status: Status, finding: Finding) -> FileReport:
     return FileReport(str(path), status, None, None, None, (finding,))
 
 
-def expand_paths(
-    args: Iterable[str | Path], *, skipped: list[tuple[str, Text]] | None = None
-) -> list[Path]:
-    """Files as given; folders to their workbooks (recursively); globs expanded. Order kept.
+#: Office, WPS and LibreOffice lock files: never a return, always skipped (and said so).
+LOCK_PREFIXES = ("~$", ".~lock.")
+#: Files a folder scan passes over without a word: system files nobody sent.
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+_LOCK = Text(
+    "Office/WPS 的临时锁定文件（文件打开时生成），不是统计表",
+    "an Office/WPS lock file (made while a file is open), not a return",
+)
 
-    A folder or a glob passes over the annotated and corrected copies this tool wrote (they
-    sit next to the returns, and are not returns); each is appended to ``skipped`` with the
-    reason. A file named on its own is always checked."""
-    out: list[Path] = []
-    passed: dict[Path, tuple[str, Text]] = {}
 
-    def scanned(candidates: Iterable[Path]) -> Iterator[Path]:
-        for p in candidates:
-            mark = own_output(p)
-            if mark is None:
-                yield p
+@dataclass(frozen=True)
+class Inputs:
+    """What a list of files, folders and globs comes to: the workbooks to check, in order,
+    and the files met but skipped, each with its reason."""
+
+    workbooks: tuple[Path, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+
+def collect_inputs(args: str | Path | Iterable[str | Path]) -> Inputs:
+    """Files as given; folders to their files (recursively); globs expanded. Order kept.
+
+    Lock files are skipped wherever they come from. In folders and globs, the annotated and
+    corrected copies this tool wrote are skipped (they sit next to the returns and are not
+    returns), and a file is taken by its workbook extension or, failing that, by its content
+    (an .xlsx saved as .dat); anything else is skipped with the reason saying what it is. A file named explicitly is always
+    checked (and reported `unreadable` with that reason). A missing path is a UsageError.
+    """
+    if isinstance(args, (str, Path)):
+        args = [args]
+    workbooks: list[Path] = []
+    skipped: list[Skipped] = []
+
+    def consider(path: Path, named: bool) -> None:
+        name = path.name
+        if name.startswith(LOCK_PREFIXES) or (name.startswith(".~lock") and name.endswith("#")):
+            skipped.append(Skipped(str(path), _LOCK))
+        elif not named and (mark := own_output(path)) is not None:
+            skipped.append(Skipped(str(path), mark.reason))  # an annotated or corrected copy
+        elif named or path.suffix.lower() in SUFFIXES:
+            workbooks.append(path)
+        elif name.startswith(".") or name.lower() in SYSTEM_FILES:
+            return
+        else:
+            reason = _not_a_workbook(path)
+            if reason is None:
+                workbooks.append(path)
             else:
-                passed.setdefault(p.resolve(), (str(p), mark.reason))
+                skipped.append(Skipped(str(path), reason))
 
     for arg in args:
         path = Path(arg)
         if path.is_dir():
-            out.extend(
-                scanned(
-                    p
-                    for p in sorted(path.rglob("*"))
-                    if p.is_file()
-                    and p.suffix.lower() in SUFFIXES
-                    and not p.name.startswith(("~$", "."))
-                )
-            )
+            for p in sorted(path.rglob("*")):
+                if p.is_file():
+                    consider(p, named=False)
         elif path.exists():
-            out.append(path)
+            consider(path, named=True)
         elif any(ch in str(arg) for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(str(arg), recursive=True))
             if not matches:
                 raise UsageError(Text(f"没有文件匹配 {arg}", f"no file matches {arg}"))
-            out.extend(scanned(m for m in matches if m.is_file()))
+            for m in matches:
+                if m.is_file():
+                    consider(m, named=False)
         else:
-            out.append(path)  # reported as unreadable: 文件不存在
+            raise UsageError(_missing(path))
     unique: dict[Path, Path] = {}  # resolved -> as given, first occurrence wins
-    for p in out:
+    for p in workbooks:
         unique.setdefault(p.resolve(), p)
-    if skipped is not None:
-        skipped.extend(v for k, v in passed.items() if k not in unique)
-    return list(unique.values())
+    return Inputs(tuple(unique.values()), tuple(skipped))
+
+
+def expand_paths(args: Iterable[str | Path]) -> list[Path]:
+    """The workbooks of :func:`collect_inputs` (skipped files left out)."""
+    return list(collect_inputs(args).workbooks)
+
+
+def _not_a_workbook(path: Path) -> Text | None:
+    """Why a file without a workbook extension is not one, or None if its content is one."""
+    try:
+        check_file(path)
+    except UnreadableError as exc:
+        return exc.text
+    return None
+
+
+def _missing(path: Path) -> Text:
+    """'找不到文件：nosuch.xlsx', with the nearest names in its folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        return Text(f"找不到文件夹：{folder}", f"no such folder: {folder}")
+    try:
+        names = [p.name for p in folder.iterdir() if not p.name.startswith(LOCK_PREFIXES)]
+    except OSError:
+        names = []
+    near = difflib.get_close_matches(path.name, names, n=3, cutoff=0.5)
+    text = Text(f"找不到文件：{path}", f"no such file: {path}")
+    if near:
+        text += Text(f"；是不是：{'、'.join(near)}？", f"; did you mean: {', '.join(near)}?")
+    return text

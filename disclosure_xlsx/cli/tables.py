@@ -176,6 +176,15 @@ def validate_command(
             help="同一单位上一年度的表，做年度对比（只校验一个文件时） Last year's return",
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="同时读取的进程数（默认 CPU 数，最多 4） Worker processes (default: CPUs, at most 4)",
+        ),
+    ] = None,
 ) -> None:
     """校验退回的统计表，列出每个问题单元格。Check returned workbooks.
 
@@ -184,22 +193,21 @@ def validate_command(
     report, -o and --annotate cover the files checked so far).
     """
     lang = lang_of(language)
-    from dataclasses import replace
-
+    from ..check.batch import default_jobs
     from ..check.report import FileReport, Report
-    from ..check.validate import expand_paths, validate
+    from ..check.validate import collect_inputs, validate
     from ..errors import UsageError
     from ..outputs import check_output
     from ..render import Format, render
     from ..render.console import print_annotated, print_note
-    from ..text import UI, Text, ui
+    from ..text import UI, ui
 
     try:
-        skipped: list[tuple[str, Text]] = []
-        files = expand_paths(paths, skipped=skipped)
+        inputs = collect_inputs(paths)
+        files = list(inputs.workbooks)
         if not files:
-            for path, reason in skipped:
-                print_note(ui("skipped.line", lang, path=path, reason=reason))
+            for s in inputs.skipped:
+                print_note(ui("skipped.line", lang, path=s.path, reason=s.reason))
             raise UsageError(UI["validate.none"])
         if output is not None:
             check_output(output, files, force=force)
@@ -209,6 +217,9 @@ def validate_command(
             check_annotate_folder(files, annotate_dir, force=force)
         if previous is not None and len(files) != 1:
             raise UsageError(UI["validate.previous"])
+        # NOTE: always in worker processes, even for one file: a reader that aborts must not
+        # take the command down (it costs a process start, see check/batch.py)
+        workers = jobs or default_jobs()
         done: list[FileReport] = []
         try:
             if previous is not None:
@@ -223,18 +234,18 @@ def validate_command(
                 with progress_bar(lang) as bar:
                     task = bar.add_task("", total=len(files))
                     report = validate(
-                        files,
+                        inputs,
                         blank_as_zero=blank_as_zero,
                         year=year,
+                        jobs=workers,
                         progress=lambda p: bar.update(task, advance=1, description=p.name),
                         on_report=done.append,
                     )
             else:
-                report = validate(files, blank_as_zero=blank_as_zero, year=year)
+                report = validate(inputs, blank_as_zero=blank_as_zero, year=year, jobs=workers)
         except Interrupted:
             # NOTE: stop cleanly: report, -o and --annotate for what was checked, then 130
-            report = Report(tuple(done), planned=len(files))
-        report = replace(report, skipped=tuple(skipped))
+            report = Report(tuple(done), inputs.skipped, planned=len(files))
         render(report, Format(fmt.value), lang, output, exclusive=not force)
         if output is not None:
             print_note(ui("report.written", lang, path=output))

@@ -2,7 +2,9 @@
 
 python-calamine reads xlsx, xlsm, xls and ods in about a millisecond and is the default. A sheet
 whose cells span a huge area (see :mod:`guard`) is read by openpyxl instead, from its sparse cell
-store, because calamine would allocate the whole area and abort the process.
+store, because calamine would allocate the whole area and abort the process. Both are handed an
+open file, not a path, so they read the format the guard found in the content whatever the
+extension says (both pick their parser by extension when given a path).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import UnreadableError
+from ..text import Text
 from .guard import FileCheck
 
 Value = str | float | int | bool | object | None
@@ -62,7 +65,8 @@ def _read_calamine(check: FileCheck) -> list[Grid]:
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        wb = CalamineWorkbook.from_path(str(check.path))
+        with check.path.open("rb") as fh:
+            wb = CalamineWorkbook.from_filelike(fh)
         grids = []
         for index, name in enumerate(wb.sheet_names):
             sheet = wb.get_sheet_by_index(index)
@@ -75,10 +79,21 @@ def _read_calamine(check: FileCheck) -> list[Grid]:
             grids.append(Grid(name, cells, _formulas(check, name)))
         return grids
     except PasswordError:
-        raise UnreadableError("工作簿设置了打开密码（已加密），请对方取消密码后重发") from None
+        raise UnreadableError(
+            Text(
+                "工作簿设置了打开密码（已加密），请对方取消密码后重发",
+                "the workbook is password-protected (encrypted); ask for it without the password",
+            )
+        ) from None
     except Exception as exc:  # calamine raises several error types, all meaning "cannot read"
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise UnreadableError(f"无法读取工作簿：{reason}") from None
+        raise _cannot_read(exc) from None
+
+
+def _cannot_read(exc: Exception) -> UnreadableError:
+    """A reader's failure as a one-line reason (its own message may be long or empty)."""
+    detail = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    detail = "".join(ch if ch.isprintable() else " " for ch in detail[:120])
+    return UnreadableError(Text(f"无法读取工作簿：{detail}", f"cannot read the workbook: {detail}"))
 
 
 def _read_openpyxl(check: FileCheck) -> list[Grid]:
@@ -86,9 +101,10 @@ def _read_openpyxl(check: FileCheck) -> list[Grid]:
 
     try:
         # NOTE: not read_only: WPS files with a wrong size header show only A1 in read-only mode.
-        wb = load_workbook(check.path, data_only=True)
-    except Exception as exc:
-        raise UnreadableError(f"无法读取工作簿：{type(exc).__name__}") from None
+        with check.path.open("rb") as fh:
+            wb = load_workbook(fh, data_only=True)
+    except Exception as exc:  # openpyxl raises anything from KeyError to TypeError on damage
+        raise _cannot_read(exc) from None
     grids = []
     for ws in wb.worksheets:
         cells = {

@@ -356,8 +356,14 @@ def _match(key: str, entries: tuple[Entry, ...], j: int) -> int | None:
         if key in entries[k][2]:
             return k
     if j < len(entries) and len(key) >= MIN_SIMILAR_LENGTH:
-        ratio = difflib.SequenceMatcher(None, key, entries[j][2][0], autojunk=False).ratio()
-        if ratio >= SIMILAR:
+        matcher = difflib.SequenceMatcher(None, key, entries[j][2][0], autojunk=False)
+        # NOTE: ratio() is quadratic: a 1 MB cell took seconds per row. The quick ratios are
+        # upper bounds (length, then letters), so they only skip what cannot match.
+        if (
+            matcher.real_quick_ratio() >= SIMILAR
+            and matcher.quick_ratio() >= SIMILAR
+            and matcher.ratio() >= SIMILAR
+        ):
             return j
     return None
 

@@ -14,6 +14,7 @@ from typing import Literal
 
 from ..spec import Item, Spec
 from ..spec.layout import Stamp, a1, layout
+from ..text import Text
 from .cells import CellValue, classify, entered_in_yuan, reading_units
 from .locate import Location, Stray
 
@@ -56,6 +57,7 @@ class ReturnValues:
     sheet: str | None = None
     method: Literal["ids", "labels"] | None = None
     stamp: Stamp | None = None
+    wrong_extension: Text | None = None  # the guard's note: the content is another format
     numbers: dict[str, float] = field(default_factory=dict, init=False)
     blanks: frozenset[str] = field(default=frozenset(), init=False)
     headings: dict[str, float] = field(default_factory=dict, init=False)

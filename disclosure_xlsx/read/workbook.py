@@ -6,7 +6,7 @@ walk this one path, so they can never read a file differently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import UnreadableError
@@ -24,10 +24,16 @@ def read_return(path: Path, year: str | None = None) -> ReturnValues:
     Raises :class:`~..errors.UnreadableError` for a file that is not a readable workbook and
     :class:`~..errors.NotThisTable` when no sheet holds a known table.
     """
-    grids = read_grids(check_file(path))
+    check = check_file(path)
+    grids = read_grids(check)
     if not any(g.cells for g in grids):
-        raise UnreadableError(Text("工作簿是空的（没有任何内容）", "the workbook is empty"))
-    return read_location(locate(grids, year))
+        raise UnreadableError(
+            Text("工作簿是空的（没有任何内容）", "the workbook is empty (no content at all)")
+        )
+    values = read_location(locate(grids, year))
+    return (
+        replace(values, wrong_extension=check.wrong_extension) if check.wrong_extension else values
+    )
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from ..check.report import Report
 from ..outputs import write_text
@@ -18,7 +20,21 @@ class Format(StrEnum):
 
 
 def to_json(report: Report, lang: Lang = "zh") -> str:
-    return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2, default=str)
+    """Strict JSON (no NaN/Infinity, which many parsers reject): a non-finite number that a
+    workbook held is written as its text, 'inf', '-inf' or 'nan'."""
+    return json.dumps(
+        _finite(report.to_dict(lang)), ensure_ascii=False, indent=2, default=str, allow_nan=False
+    )
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def render(

@@ -185,12 +185,9 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
 
 
 def batch_notes(report: Report, lang: Lang = "zh") -> list[RichText]:
-    """Lines under the summary: files passed over (and why), and departments that sent more
-    than one return."""
-    lines = [
-        _plain((ui("skipped.line", lang, path=path, reason=reason), "yellow"))
-        for path, reason in report.skipped
-    ]
+    """Lines under the summary: departments that sent more than one return (the files passed
+    over are listed in their own table above)."""
+    lines: list[RichText] = []
     sep = "、" if lang == "zh" else ", "
     lines.extend(
         _plain((ui("duplicate.line", lang, unit=clip(name), paths=sep.join(paths)), "bold red"))
@@ -199,12 +196,26 @@ def batch_notes(report: Report, lang: Lang = "zh") -> list[RichText]:
     return lines
 
 
+def skipped_view(report: Report, lang: Lang = "zh") -> Table:
+    """One row per file skipped, with its reason."""
+    table = Table(header_style="bold")
+    for key in ("col.file", "col.status", "col.details"):
+        table.add_column(ui(key, lang), overflow="fold")
+    for s in report.skipped:
+        status = _plain((ui("skipped", lang), _STATUS_STYLE["skipped"]))
+        table.add_row(_plain(s.path), status, _plain(s.reason(lang)))
+    return table
+
+
 def print_report(report: Report, lang: Lang = "zh", console: Console | None = None) -> None:
     console = console or Console()
     for f in report.files:
         console.print(file_view(f, lang), highlight=False)
         console.print()
-    if len(report.files) > 1:
+    if report.skipped:
+        console.print(skipped_view(report, lang), highlight=False)
+        console.print()
+    if len(report.files) > 1 or report.skipped:
         console.print(summary_view(report, lang), highlight=False)
     for line in batch_notes(report, lang):
         console.print(line, highlight=False)

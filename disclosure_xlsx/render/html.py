@@ -58,7 +58,7 @@ def _summary(report: Report, lang: Lang) -> str:
         for k in ("col.file", "col.unit", "col.status", "col.errors", "col.warnings")
     )
     sep = "、" if lang == "zh" else ", "
-    notes = [ui("skipped.line", lang, path=p, reason=r) for p, r in report.skipped]
+    notes = [ui("skipped.line", lang, path=s.path, reason=s.reason) for s in report.skipped]
     notes += [
         ui("duplicate.line", lang, unit=name, paths=sep.join(paths))
         for name, paths in report.duplicates()

@@ -1,0 +1,346 @@
+"""What an xlsx/xlsm package really holds, found by parsing it (see :mod:`safexml`).
+
+The workbook part is found through ``[Content_Types].xml`` as openpyxl does, its sheets
+through the workbook's relationships, and each sheet is streamed once to find its real cell
+extent (rows and cells without an ``r`` attribute count on from the previous one, as Excel
+reads them), its cell count and its formula cells without a cached value. The scan stops, and
+the file is refused, past :data:`MAX_CELLS` cells or beyond Excel's grid: no spreadsheet
+library is given a file it could choke on.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from ..errors import UnreadableError
+from ..text import Text
+from .safexml import Stop, attr, damaged, local, parse_member
+
+#: A statistics table has a few hundred cells; far more is not a return (and openpyxl would
+#: take gigabytes and minutes over it), so the file is refused before any library loads it.
+MAX_CELLS = 200_000
+#: The same bound over all sheets of one workbook.
+MAX_WORKBOOK_CELLS = 1_000_000
+#: Bytes any one XML part may unpack to, whatever the zip directory says.
+MAX_PART_BYTES = 100 * 1024 * 1024
+MAX_ROW, MAX_COL = 1_048_576, 16_384  # Excel's grid: XFD1048576
+
+SPREADSHEET_MAIN = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+)
+BINARY_MAIN = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+WORD_MAIN = "wordprocessingml.document"
+PRESENTATION_MAIN = "presentationml"
+_A1 = re.compile(r"^\$?([A-Za-z]{1,10})\$?([0-9]{1,12})$")
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What the raw XML says about one worksheet of an xlsx/xlsm file."""
+
+    cells: int
+    area: int  # the bounding box of its cells: what python-calamine allocates
+    formulas_without_value: frozenset[str] = field(default_factory=frozenset)
+    dimension: str | None = None  # the <dimension ref> as written (not trusted, not used)
+
+
+@dataclass(frozen=True)
+class Package:
+    """An OOXML zip package: its main document part and what kind of document that is."""
+
+    kind: str  # "xlsx", "xlsb", "docx", "pptx", or "" (not an office document)
+    main: str | None  # the main part's name in the zip, e.g. "xl/workbook.xml"
+
+
+class _Types:
+    """``[Content_Types].xml``: part name -> content type overrides."""
+
+    def __init__(self) -> None:
+        self.overrides: dict[str, str] = {}
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if local(tag) == "Override":
+            part = (attr(attrib, "PartName") or "").lstrip("/")
+            self.overrides[part] = attr(attrib, "ContentType") or ""
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+
+def package(archive: zipfile.ZipFile, names: set[str]) -> Package:
+    """Find the main part the way openpyxl does (content types), else by the usual paths."""
+    types = _Types()
+    if "[Content_Types].xml" in names:
+        parse_member(archive, "[Content_Types].xml", types, MAX_PART_BYTES)
+    by_type = types.overrides.items()
+    for part, ctype in by_type:
+        if ctype in SPREADSHEET_MAIN and part in names:
+            return Package("xlsx", part)
+    for part, ctype in by_type:
+        if ctype == BINARY_MAIN:
+            return Package("xlsb", part)
+        if WORD_MAIN in ctype:
+            return Package("docx", part)
+        if PRESENTATION_MAIN in ctype and ctype.endswith(".main+xml"):
+            return Package("pptx", part)
+    if "xl/workbook.xml" in names:
+        return Package("xlsx", "xl/workbook.xml")
+    if "xl/workbook.bin" in names:
+        return Package("xlsb", "xl/workbook.bin")
+    if any(n.startswith("word/") for n in names):
+        return Package("docx", None)
+    if any(n.startswith("ppt/") for n in names):
+        return Package("pptx", None)
+    return Package("", None)
+
+
+class _Rels:
+    """A ``.rels`` part: relationship id -> (type, target)."""
+
+    def __init__(self) -> None:
+        self.rels: dict[str, tuple[str, str]] = {}
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if local(tag) == "Relationship" and (attr(attrib, "TargetMode") or "") != "External":
+            rid = attr(attrib, "Id") or ""
+            self.rels[rid] = (attr(attrib, "Type") or "", attr(attrib, "Target") or "")
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+
+class _Sheets:
+    """The workbook part: its sheets' names and relationship ids, in order."""
+
+    def __init__(self) -> None:
+        self.sheets: list[tuple[str, str]] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if local(tag) == "sheet":
+            self.sheets.append((attr(attrib, "name") or "", attr(attrib, "id") or ""))
+
+    def end(self, tag: str) -> None:
+        if local(tag) == "sheets":
+            raise Stop
+
+    def data(self, text: str) -> None:
+        pass
+
+
+def _resolve(base: str, target: str) -> str:
+    """A relationship target relative to the part that names it, as a zip member name."""
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> dict[str, str]:
+    """Relationship id -> resolved member name, for the internal relationships of ``part``."""
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    if rels_part not in names:
+        return {}
+    rels = _Rels()
+    parse_member(archive, rels_part, rels, MAX_PART_BYTES)
+    out = {rid: _resolve(part, target) for rid, (_type, target) in rels.rels.items()}
+    for rtype, target in rels.rels.values():
+        if rtype.endswith("/sharedStrings"):
+            out["sharedStrings"] = _resolve(part, target)
+    return out
+
+
+class _Strings:
+    """The shared strings part's declared counts (python-calamine reserves ``uniqueCount``)."""
+
+    def __init__(self) -> None:
+        self.declared = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if local(tag) == "sst":
+            for name in ("uniqueCount", "count"):
+                value = attr(attrib, name) or ""
+                if value.strip().isdigit():
+                    self.declared = max(self.declared, int(value.strip()[:20]))
+        raise Stop
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+class _Cells:
+    """Streams one worksheet: cell extent, count, formulas without a cached value."""
+
+    def __init__(self, member: str, sheet: str) -> None:
+        self.member = member
+        self.sheet = sheet
+        self.count = 0
+        self.rows = (0, 0)  # min, max
+        self.cols = (0, 0)
+        self.row = 0  # the current row number (rows without r follow the previous one)
+        self.col = 0  # the current cell's column (cells without r follow the previous one)
+        self.in_data = False
+        self.dimension: str | None = None
+        self.missing: set[str] = set()
+        self.cell: tuple[str, bool, bool, bool] | None = None  # ref, t="str", has f, v value
+        self.in_v = False
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        name = local(tag)
+        if name == "sheetData":
+            self.in_data = True
+        elif not self.in_data:
+            if name == "dimension":
+                self.dimension = (attr(attrib, "ref") or "")[:40]
+        elif name == "row":
+            ref = attr(attrib, "r")
+            self.row = self._number(ref, "row") if ref is not None else self.row + 1
+            self.col = 0
+        elif name == "c":
+            self._cell(attrib)
+        elif self.cell is not None and name == "f":
+            ref, is_str, _f, value = self.cell
+            self.cell = (ref, is_str, True, value)
+        elif self.cell is not None and name == "v":
+            self.in_v = True
+            ref, is_str, has_f, _value = self.cell
+            self.cell = (ref, is_str, has_f, is_str)  # an empty <v> of a t="str" is ""
+
+    def _number(self, text: str, what: str) -> int:
+        text = text.strip()
+        if not text.isdigit() or len(text) > 12:
+            raise damaged(self.member, f"{what} r={text[:20]!r}")
+        return int(text)
+
+    def _cell(self, attrib: dict[str, str]) -> None:
+        ref = attr(attrib, "r")
+        if ref is None:
+            row, col = max(self.row, 1), self.col + 1
+        else:
+            match = _A1.match(ref.strip())
+            if not match:
+                raise damaged(self.member, f"c r={ref[:20]!r}")
+            row, col = int(match[2]), col_index(match[1])
+        if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+            raise _beyond_grid(self.sheet)
+        self.row, self.col = row, col
+        self.count += 1
+        if self.count > MAX_CELLS:
+            raise too_many_cells(Text(f"工作表“{self.sheet}”", f"sheet '{self.sheet}'"), MAX_CELLS)
+        if self.count == 1:
+            self.rows, self.cols = (row, row), (col, col)
+        else:
+            self.rows = (min(self.rows[0], row), max(self.rows[1], row))
+            self.cols = (min(self.cols[0], col), max(self.cols[1], col))
+        is_str = (attr(attrib, "t") or "") == "str"
+        self.cell = (_a1(row, col), is_str, False, False)
+
+    def end(self, tag: str) -> None:
+        name = local(tag)
+        if name == "v":
+            self.in_v = False
+        elif name == "c" and self.cell is not None:
+            ref, _is_str, has_f, value = self.cell
+            if has_f and not value:
+                self.missing.add(ref)
+            self.cell = None
+        elif name == "sheetData":
+            raise Stop
+
+    def data(self, text: str) -> None:
+        if self.in_v and self.cell is not None and text:
+            ref, is_str, has_f, _value = self.cell
+            self.cell = (ref, is_str, has_f, True)
+
+    def scan(self) -> SheetScan:
+        area = (
+            (self.rows[1] - self.rows[0] + 1) * (self.cols[1] - self.cols[0] + 1)
+            if self.count
+            else 0
+        )
+        return SheetScan(self.count, area, frozenset(self.missing), self.dimension)
+
+
+def _a1(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def _beyond_grid(sheet: str) -> UnreadableError:
+    return UnreadableError(
+        Text(
+            f"文件已损坏（工作表“{sheet}”有超出 Excel 表格范围 XFD1048576 的单元格），"
+            "请对方在 Excel/WPS 中打开后重新保存",
+            f"the file is damaged (sheet '{sheet}' has a cell beyond Excel's grid, XFD1048576); "
+            "ask for it to be opened and saved again in Excel/WPS",
+        )
+    )
+
+
+def too_many_cells(where: Text, limit: int) -> UnreadableError:
+    """The refusal of a sheet with more cells than any statistics table has."""
+    return UnreadableError(
+        Text(
+            f"单元格过多（{where.zh}超过 {limit:,} 个单元格），不像统计表，已拒绝读取；"
+            "请只提交统计表",
+            f"too many cells ({where.en} has over {limit:,}), not a statistics table; refused. "
+            "Send the statistics table only",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class WorkbookScan:
+    """Every sheet's scan, by sheet name, and the shared strings' declared count."""
+
+    sheets: dict[str, SheetScan]
+    declared_strings: int
+
+
+def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> WorkbookScan:
+    """Stream the workbook part and each of its sheets; refuse what no reader should load."""
+    sheets_target = _Sheets()
+    parse_member(archive, part, sheets_target, MAX_PART_BYTES)
+    rels = _relationships(archive, names, part)
+    strings = _Strings()
+    if rels.get("sharedStrings") in names:
+        parse_member(archive, rels["sharedStrings"], strings, MAX_PART_BYTES)
+    scans: dict[str, SheetScan] = {}
+    by_member: dict[str, SheetScan] = {}  # sheets sharing one part: parse it once
+    total = 0
+    for name, rid in sheets_target.sheets:
+        member = rels.get(rid)
+        if member is None or member not in names:
+            continue
+        if member not in by_member:
+            cells = _Cells(member, name)
+            parse_member(archive, member, cells, MAX_PART_BYTES)
+            by_member[member] = cells.scan()
+        scans[name] = by_member[member]
+        total += scans[name].cells
+        if total > MAX_WORKBOOK_CELLS:
+            raise too_many_cells(Text("整个工作簿", "the workbook"), MAX_WORKBOOK_CELLS)
+    return WorkbookScan(scans, strings.declared)

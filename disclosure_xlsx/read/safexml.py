@@ -1,0 +1,114 @@
+"""Parse XML from an untrusted workbook: streamed, size-capped, with no DTD and no entities.
+
+The guard must *parse* what it checks (regexes over attribute spellings were fooled by single
+quotes, missing attributes and reordered ones), and it must do so without trusting the file:
+defusedxml's parser refuses DOCTYPE and entity declarations (billion laughs, external entities),
+members are read in chunks and abandoned past a byte limit (a zip directory can lie about sizes),
+and a scan can stop early as soon as it has seen enough.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from typing import IO, Protocol
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from ..errors import UnreadableError
+from ..text import Text
+
+CHUNK = 1 << 16
+
+
+class Stop(Exception):
+    """Raised by a target to end the parse early: it has seen what it needed."""
+
+
+class Target(Protocol):
+    """What :func:`parse` feeds: ElementTree's target interface."""
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None: ...
+    def end(self, tag: str) -> None: ...
+    def data(self, text: str) -> None: ...
+
+
+def local(tag: str) -> str:
+    """'{namespace}row' -> 'row': SpreadsheetML comes in two namespaces (transitional, strict)."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def attr(attrib: dict[str, str], name: str) -> str | None:
+    """An attribute by local name, whatever namespace prefix the writer chose."""
+    value = attrib.get(name)
+    if value is not None:
+        return value
+    for key, val in attrib.items():
+        if key.endswith("}" + name):
+            return val
+    return None
+
+
+def damaged(part: str, why: str) -> UnreadableError:
+    return UnreadableError(
+        Text(
+            f"文件已损坏（{part} 的内容无法解析：{why}），请对方在 Excel/WPS 中打开后重新保存",
+            f"the file is damaged ({part} cannot be parsed: {why}); "
+            "ask for it to be opened and saved again in Excel/WPS",
+        )
+    )
+
+
+def parse(stream: IO[bytes], target: Target, part: str, limit: int) -> None:
+    """Feed ``stream`` to ``target`` through a hardened parser; raise UnreadableError on damage,
+    a DTD or entity declaration, or more than ``limit`` bytes."""
+    parser = DefusedXMLParser(target=target, forbid_dtd=True)
+    seen = 0
+    try:
+        while chunk := stream.read(CHUNK):
+            seen += len(chunk)
+            if seen > limit:
+                raise UnreadableError(
+                    Text(
+                        f"文件内容异常（{part} 解压后超过 {limit // 1024 // 1024} MB），已拒绝读取",
+                        f"abnormal content ({part} unpacks to over {limit // 1024 // 1024} MB); "
+                        "refused",
+                    )
+                )
+            parser.feed(chunk)
+        parser.close()
+    except Stop:
+        return
+    except DefusedXmlException:
+        raise UnreadableError(
+            Text(
+                f"文件含有 XML 实体或 DTD 声明（{part}），Excel 不会这样保存，已拒绝读取",
+                f"the file declares XML entities or a DTD ({part}), which Excel never writes; "
+                "refused",
+            )
+        ) from None
+    except ParseError as exc:
+        raise damaged(part, str(exc).split(":")[0]) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise damaged(part, type(exc).__name__) from None
+
+
+def parse_member(archive: zipfile.ZipFile, member: str, target: Target, limit: int) -> None:
+    """:func:`parse` one zip member (its size in the directory is not trusted)."""
+    try:
+        stream = archive.open(member)
+    except (KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+        raise damaged(member, type(exc).__name__) from None
+    with stream:
+        parse(stream, target, member, limit)
+
+
+def read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
+    """A small member's bytes, read at most ``limit`` of them (for a `mimetype` file)."""
+    try:
+        with archive.open(member) as stream:
+            return stream.read(limit)
+    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError):
+        return b""

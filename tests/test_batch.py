@@ -1,0 +1,102 @@
+"""Worker processes: a file that kills its reader is reported, and the batch goes on."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from disclosure_xlsx.check import batch
+from disclosure_xlsx.check.validate import validate
+
+from .batch_tasks import hostile, pid
+from .rawbooks import raw_xlsx, sheet_xml, strings_xml
+from .workbooks import template_return
+
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and signals")
+
+
+@pytest.fixture
+def good(tmp_path, spec) -> Path:
+    return template_return(tmp_path / "good.xlsx", spec, {"staff": 1})
+
+
+def copies(good: Path, names: list[str]) -> list[Path]:
+    out = []
+    for name in names:
+        shutil.copyfile(good, good.with_name(name))
+        out.append(good.with_name(name))
+    return out
+
+
+def reasons(reports) -> list[tuple[str, str, str]]:
+    return [
+        (Path(r.path).name, r.status, r.findings[0].code if r.findings else "") for r in reports
+    ]
+
+
+@linux_only
+def test_a_real_calamine_abort_is_one_unreadable_file(tmp_path, good):
+    """A shared-strings count of 4e9 makes calamine reserve 96 GB and abort the process."""
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    raw_xlsx(tmp_path / "abort.xlsx", sheet_xml(rows), strings_xml(["x"], 4_000_000_000))
+    paths = [good, tmp_path / "abort.xlsx", *copies(good, ["after.xlsx"])]
+    seen: list[str] = []
+    reports = batch.run(paths, hostile, jobs=2, progress=lambda p: seen.append(p.name))
+    assert reasons(reports) == [
+        ("good.xlsx", "invalid", "total-mismatch"),
+        ("abort.xlsx", "unreadable", "unreadable"),
+        ("after.xlsx", "invalid", "total-mismatch"),
+    ]
+    message = reports[1].findings[0].message()
+    assert message.startswith("读取此文件时读取程序崩溃（信号 SIGABRT）")
+    assert "SIGABRT" in reports[1].findings[0].message("en")
+    assert sorted(seen) == ["abort.xlsx", "after.xlsx", "good.xlsx"]
+
+
+@linux_only
+def test_killed_hung_swollen_and_buggy_workers(tmp_path, good):
+    names = ["kill.xlsx", "a.xlsx", "hang.xlsx", "swell.xlsx", "bug.xlsx", "b.xlsx"]
+    paths = copies(good, names)
+    reports = batch.run(paths, hostile, jobs=2, timeout=3, memory=2 * 1024**3)
+    assert [r.status for r in reports] == ["unreadable", "invalid"] + ["unreadable"] * 3 + [
+        "invalid"
+    ]
+    messages = [r.findings[0].message() for r in reports]
+    assert "信号 SIGKILL" in messages[0]
+    assert messages[2].startswith("读取此文件超过 3 秒")
+    assert "内存超过上限（2 GB）" in messages[3]
+    assert "TypeError: a bug in the package" in messages[4]
+
+
+def test_results_in_input_order_and_workers_reused(tmp_path, good):
+    paths = copies(good, [f"f{i}.xlsx" for i in range(6)])
+    reports = batch.run(paths, pid, jobs=2)
+    assert [Path(r.path).name for r in reports] == [p.name for p in paths]
+    assert len({r.unit_name for r in reports}) <= 2  # two workers, each reading several files
+
+
+def test_validate_with_jobs_equals_in_process(tmp_path, good, spec):
+    other = template_return(tmp_path / "other.xlsx", spec, {"received_fax": None})
+    (tmp_path / "junk.xlsx").write_bytes(b"not a workbook")
+    paths = [good, other, tmp_path / "junk.xlsx"]
+    assert validate(paths, jobs=2) == validate(paths)
+    assert batch.default_jobs() in range(1, batch.MAX_JOBS + 1)
+
+
+def test_workers_that_cannot_start_are_an_error_not_a_crash_per_file(tmp_path, good):
+    """A script read from stdin cannot be re-imported by workers: say so once, clearly."""
+    script = f"""
+from disclosure_xlsx.check.validate import validate
+try:
+    validate([{str(good)!r}, {str(good)!r}], jobs=1)
+except Exception as exc:
+    print(type(exc).__name__)
+"""
+    run = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.stdout.strip() == "WorkerError"
