@@ -111,6 +111,8 @@ UI: dict[str, Text] = {
         "Errors: {errors}, warnings: {warnings}. Click a cell address to jump to it; "
         "red is an error (must be fixed), yellow a warning (please check).",
     ),
+    "annot.comment": Text("【{title}】{message}", "[{title}] {message}"),
+    "annot.suggestion": Text("→ 建议：{fix}", "→ suggestion: {fix}"),
     "annot.written": Text("已写出批注副本：{path}", "annotated copy: {path}"),
     "annot.failed": Text("未能批注", "not annotated"),
     "annot.none": Text("没有需要批注的文件", "no file needed annotating"),

@@ -526,6 +526,12 @@ def test_item2_interrupted_batch_reports_what_was_done(tmp_path, spec, monkeypat
         return real(path, **kwargs)
 
     monkeypatch.setattr(validate_module, "validate_file", stop_at_fourth)
+    # in this process, so the patched reader is the one used (workers would import their own;
+    # tests/test_cli_outputs.py sends a real SIGINT to a real batch)
+    batch = validate_module.validate
+    monkeypatch.setattr(
+        validate_module, "validate", lambda *a, **k: batch(*a, **{**k, "jobs": None})
+    )
     report = tmp_path / "r.json"
     out = tmp_path / "退回"
     result = runner.invoke(

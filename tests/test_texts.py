@@ -101,6 +101,9 @@ def every_code(tmp_path_factory, spec) -> tuple[Report, list[str]]:
     with zipfile.ZipFile(broken, "w") as z:
         z.writestr("readme.txt", "not a workbook")  # unreadable
     files.append(broken)
+    renamed = tmp / "renamed.xls"  # an .xlsx under an .xls name: wrong-extension
+    renamed.write_bytes(files[0].read_bytes())
+    files.append(renamed)
     other = Workbook()
     other.active["A1"] = "会议签到表"  # wrong-template
     other.save(tmp / "f.xlsx")

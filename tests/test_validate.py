@@ -404,7 +404,7 @@ def test_folders_and_globs(tmp_path, spec):
     named = validate([tmp_path / "a.xlsx", tmp_path / "~$a.xlsx"])  # and in explicit lists
     assert (len(named.files), len(named.skipped)) == (1, 1)
     assert named.to_dict()["skipped"] == [
-        {"path": str(tmp_path / "~$a.xlsx"), "status": "skipped", "reason": skipped["~$a.xlsx"]}
+        {"path": str(tmp_path / "~$a.xlsx"), "reason": skipped["~$a.xlsx"]}
     ]
     assert named.summary()["skipped"] == 1 and not named.failed()
 

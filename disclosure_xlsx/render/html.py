@@ -74,11 +74,11 @@ def _summary(report: Report, lang: Lang) -> str:
 def _file(f: FileReport, n: int, lang: Lang) -> str:
     css = "ok" if f.status == "ok" else "bad"
     counts = ui("counts", lang, errors=f.errors, warnings=f.warnings)
-    sep = "：" if lang == "zh" else ": "
+    sep, gap = ("：", "　") if lang == "zh" else (": ", " · ")
     meta = (
-        f'<p class="meta">{_e(ui("col.unit", lang))}{sep}{_e(f.unit_name or "—")}　'
-        f"{_e(ui('col.template', lang))}{sep}{_e(f.template or '—')}　"
-        f"{_e(ui('col.sheet', lang))}{sep}{_e(f.sheet or '—')}　"
+        f'<p class="meta">{_e(ui("col.unit", lang))}{sep}{_e(f.unit_name or "—")}{gap}'
+        f"{_e(ui('col.template', lang))}{sep}{_e(f.template or '—')}{gap}"
+        f"{_e(ui('col.sheet', lang))}{sep}{_e(f.sheet or '—')}{gap}"
         f'<span class="{css}">{_e(ui(f.status, lang))}</span> ({_e(counts)})</p>'
     )
     head = f'<h2 id="f{n}">{_e(f.path)}</h2>{meta}'

@@ -250,9 +250,9 @@ def _annotated_before(wb: Workbook) -> bool:
 
 
 def _comment_line(f: Finding, lang: Lang) -> str:
-    line = f"【{f.title(lang)}】{shown_message(f)(lang)}"
+    line = ui("annot.comment", lang, title=f.title(lang), message=shown_message(f)(lang))
     if f.fix:
-        line += f"\n→ {ui('suggestion', lang)}：{f.fix.reason(lang)}"
+        line += "\n" + ui("annot.suggestion", lang, fix=f.fix.reason(lang))
     return sanitize_text(line)
 
 
