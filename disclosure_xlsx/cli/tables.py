@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import DisclosureError, Interrupted
+from ..text import Text
 from .app import (
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
@@ -359,10 +360,16 @@ def fix_command(
     Exit code 0: the copy has no error; 1: it still has errors; 2: usage error.
     """
     lang = lang_of(language)
+    from ..check.validate import validate
     from ..render.console import print_fix
     from ..write.fix import fix_file
 
     try:
+        # NOTE: read once in a worker process first: a file that crashes the reader is then
+        # one line ("unreadable"), not the end of this process
+        (checked,) = validate([path], year=year, jobs=1).files
+        if checked.status == "unreadable":
+            raise DisclosureError(Text(f"{path}：", f"{path}: ") + checked.findings[0].text)
         result = fix_file(
             path,
             output,

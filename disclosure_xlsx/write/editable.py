@@ -9,6 +9,7 @@ output (:mod:`..read.own`) so a later folder scan does not count them as returns
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 import zipfile
 from datetime import UTC, datetime
@@ -23,20 +24,28 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import DisclosureError, UsageError
 from ..outputs import check_output, sanitize_text, write_bytes
+from ..read.guard import check_file
 from ..read.own import DEFINED_NAME, PROPERTY, mark_value
 from ..text import Text
 from .office import convert
 
 
 def open_copy(path: Path) -> Workbook:
-    """The workbook as an editable openpyxl object (formulas kept, not their values)."""
-    suffix = path.suffix.lower()
+    """The workbook as an editable openpyxl object (formulas kept, not their values).
+
+    The format is the content's (the guard's), not the extension's: an .xls renamed .xlsx or
+    a WPS .et opens as what it is. The bytes are read once and handed over in memory, so a
+    damaged zip cannot leave a file handle behind for openpyxl to trip over at exit.
+    """
+    check = check_file(path)
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            return load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=True)
-        if suffix in (".xls", ".ods"):
-            with tempfile.TemporaryDirectory(prefix="dx-copy-") as tmp:
-                return load_workbook(convert(path, "xlsx", Path(tmp)), rich_text=True)
+        if check.format == "xlsx":
+            data = path.read_bytes()
+            return load_workbook(io.BytesIO(data), keep_vba=_has_macros(data), rich_text=True)
+        with tempfile.TemporaryDirectory(prefix="dx-copy-") as tmp:
+            named = Path(tmp) / f"source.{check.format}"  # LibreOffice goes by the extension
+            shutil.copyfile(path, named)
+            return load_workbook(convert(named, "xlsx", Path(tmp) / "out"), rich_text=True)
     except DisclosureError:
         raise
     except Exception as exc:
@@ -46,16 +55,19 @@ def open_copy(path: Path) -> Workbook:
                 f"{path}: cannot open it for a changed copy ({type(exc).__name__})",
             )
         ) from None
-    raise DisclosureError(
-        Text(
-            f"{path}：不支持的文件类型 {path.suffix}",
-            f"{path}: unsupported file type {path.suffix}",
-        )
-    )
+
+
+def _has_macros(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(n.lower().endswith("vbaproject.bin") for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def copy_suffix(path: Path) -> str:
-    return ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
+    """.xlsm for a workbook that keeps macros, else .xlsx (copies are always Office Open XML)."""
+    return ".xlsm" if path.suffix.lower() in (".xlsm", ".xltm") else ".xlsx"
 
 
 def check_target(source: Path, target: Path, force: bool) -> None:
