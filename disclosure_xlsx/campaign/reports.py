@@ -36,7 +36,9 @@ def rebuild(folder: Path, year: str, stored: dict[str, Any], file: str) -> FileR
     zh, en = stored["zh"], stored["en"]
     if report.template is not None and report.template != year:
         findings = [f for f in zh["findings"] if f["code"] == "wrong-template"]
-        reason = Text(*(f["message"] for f in (findings[0], en["findings"][0]))) if findings else None
+        reason = (
+            Text(*(f["message"] for f in (findings[0], en["findings"][0]))) if findings else None
+        )
         report = replace(
             report,
             status="invalid",

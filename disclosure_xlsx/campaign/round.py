@@ -418,6 +418,25 @@ class Campaign:
             target = Path(tmp) / f"copy{copy_suffix(Path(report.path))}"
             return annotate_file(report, target, lang).read_bytes()
 
+    def template_file(self, dept: str) -> Path:
+        """A department's stamped template (templates/<name>.xlsx in the round's folder)."""
+        department = self.department(dept)
+        row = self.conn.execute(
+            "SELECT template FROM departments WHERE id = ?", (department.id,)
+        ).fetchone()
+        return self.inside(row["template"])
+
+    def inside(self, relative: str) -> Path:
+        """A stored path (relative, with '/') as a file inside the round's folder; refused
+        when it would lead outside it (``..``, an absolute path, a symbolic link out)."""
+        root = self.folder.resolve()
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise UsageError(
+                Text(f"{relative} 不在这一轮的文件夹里", f"{relative} is not in the round's folder")
+            )
+        return path
+
     def revision(self) -> int:
         """A number that grows with every change of the returns (a collect, an upload, an
         assign, by any process): an open page polls it to know when to refresh."""
