@@ -353,8 +353,8 @@ UI.update(
             "Set the clerk's password (at least 8 characters; Enter to generate one)",
         ),
         "web.serve.password.generated": Text(
-            "收集人口令：{password}　（只显示这一次，请记下；忘记时用 --new-password 重设）",
-            "The clerk's password: {password}  (shown only now; --new-password sets a new one)",
+            "收集人口令（只显示这一次，请记下；忘记时用 --new-password 重设）：",
+            "The clerk's password (shown only now; --new-password sets a new one):",
         ),
         "web.serve.password.set": Text("已设置收集人口令。", "The clerk's password is set."),
         "web.serve.missing": Text(
