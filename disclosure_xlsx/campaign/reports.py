@@ -28,9 +28,13 @@ ROUND_CODES = frozenset(
 )
 
 
-def rebuild(folder: Path, year: str, stored: dict[str, Any], file: str) -> FileReport:
+def rebuild(
+    folder: Path, year: str, stored: dict[str, Any], file: str, *, round_findings: bool = True
+) -> FileReport:
     """The report of the return stored at ``folder/file``; ``stored`` is its recorded JSON
-    (``{"zh": report, "en": report}``), ``year`` the round's template year."""
+    (``{"zh": report, "en": report}``), ``year`` the round's template year. Without
+    ``round_findings``, only what the file itself shows (no stamp or year-over-year findings,
+    which name departments and last year's numbers)."""
     path = folder / file
     report = examine_file(path).report
     zh, en = stored["zh"], stored["en"]
@@ -47,7 +51,7 @@ def rebuild(folder: Path, year: str, stored: dict[str, Any], file: str) -> FileR
     extra = [
         _finding(a, b)
         for a, b in zip(zh["findings"], en["findings"], strict=True)
-        if a["code"] in ROUND_CODES
+        if a["code"] in ROUND_CODES and round_findings
     ]
     return with_findings(report, extra)
 

@@ -396,16 +396,20 @@ class Campaign:
         ).fetchall()
         return [ReturnRecord.from_row(r) for r in rows]
 
-    def file_report(self, ref: str) -> FileReport:
+    def file_report(self, ref: str, *, round_findings: bool = True) -> FileReport:
         """A recorded return's report with its findings, for the renderers (the HTML report,
-        the annotated copy); ``path`` is the stored file's (see :mod:`.reports`)."""
+        the annotated copy); ``path`` is the stored file's (see :mod:`.reports`). Without
+        ``round_findings``: only the file's own (for a department that sent another's file)."""
         from .reports import rebuild
 
         record = self.find_return(ref)
         row = self.conn.execute("SELECT report FROM returns WHERE id = ?", (record.id,)).fetchone()
-        return rebuild(self.folder, self.info.year, load_json(row["report"]), record.file)
+        stored = load_json(row["report"])
+        return rebuild(
+            self.folder, self.info.year, stored, record.file, round_findings=round_findings
+        )
 
-    def annotated(self, ref: str, lang: Lang = "zh") -> bytes:
+    def annotated(self, ref: str, lang: Lang = "zh", *, round_findings: bool = True) -> bytes:
         """The annotated copy of a recorded return (problem cells coloured and commented, the
         校验结果 sheet first), as the bytes of an .xlsx/.xlsm; nothing is kept on disk."""
         import tempfile
@@ -413,7 +417,7 @@ class Campaign:
         from ..write.annotate import annotate_file
         from ..write.editable import copy_suffix
 
-        report = self.file_report(ref)
+        report = self.file_report(ref, round_findings=round_findings)
         with tempfile.TemporaryDirectory(prefix="dx-annotated-") as tmp:
             target = Path(tmp) / f"copy{copy_suffix(Path(report.path))}"
             return annotate_file(report, target, lang).read_bytes()

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from ..campaign import Campaign, CollectResult, Department
 from ..campaign.names import split_emails
-from ..check.report import Report
+from ..check.report import FileReport, Report
 from ..render.html import to_html
 from .clerk import receive_files, uploaded_files
 from .jobs import department_job, not_found
@@ -44,7 +44,10 @@ async def page(request: Request) -> Response:
             "round": campaign.info,
             "state": status,
             "current": current,
-            "reports": [shown(mine[n], campaign.file_report(f"#{n}")) for n in dict.fromkeys(ids)],
+            "reports": [
+                shown(mine[n], _report(campaign, department, mine[n].department_id, n))
+                for n in dict.fromkeys(ids)
+            ],
             "lines": (
                 [own_line(o, department.id, lang) for o in flash.outcomes]
                 if isinstance(flash, CollectResult)
@@ -92,11 +95,18 @@ async def upload(request: Request) -> Response:
     return RedirectResponse(url(f"/d/{token}", done=key), status_code=303)
 
 
-def _visible(campaign: Campaign, department: Department, rid: int) -> str:
-    """The return as a reference, if the department may see it (else 404)."""
-    if rid not in {r.id for r in campaign.returns_for(department.id)}:
+def _visible(campaign: Campaign, department: Department, rid: int) -> tuple[str, bool]:
+    """The return as a reference, if the department may see it (else 404), and whether it is
+    the department's own (else only what the file itself shows: the round's findings about
+    a stamp or a sender name other departments)."""
+    mine = {r.id: r.department_id for r in campaign.returns_for(department.id)}
+    if rid not in mine:
         raise not_found()
-    return f"#{rid}"
+    return f"#{rid}", mine[rid] == department.id
+
+
+def _report(campaign: Campaign, department: Department, owner: str | None, rid: int) -> FileReport:
+    return campaign.file_report(f"#{rid}", round_findings=owner == department.id)
 
 
 async def report(request: Request) -> Response:
@@ -104,8 +114,9 @@ async def report(request: Request) -> Response:
     lang = lang_of(request)
 
     def job(campaign: Campaign, department: Department) -> str:
-        ref = _visible(campaign, department, rid)
-        file = replace(campaign.file_report(ref), path=campaign.find_return(ref).name)
+        ref, own = _visible(campaign, department, rid)
+        report = campaign.file_report(ref, round_findings=own)
+        file = replace(report, path=campaign.find_return(ref).name)
         return to_html(Report((file,)), lang)
 
     page = await department_job(request, token, job)
@@ -117,8 +128,8 @@ async def annotated(request: Request) -> Response:
     lang = lang_of(request)
 
     def job(campaign: Campaign, department: Department) -> tuple[bytes, str]:
-        ref = _visible(campaign, department, rid)
-        return campaign.annotated(ref, lang), campaign.find_return(ref).name
+        ref, own = _visible(campaign, department, rid)
+        return campaign.annotated(ref, lang, round_findings=own), campaign.find_return(ref).name
 
     data, name = await department_job(request, token, job)
     return download(data, annotated_name(name, lang))
