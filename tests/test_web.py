@@ -511,7 +511,7 @@ def test_every_page_has_a_strict_content_security_policy(folder):
         assert "script-src 'self'" in headers["content-security-policy"], path
         assert "unsafe-inline" not in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
     cookie = client_for(folder).get("/").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
 

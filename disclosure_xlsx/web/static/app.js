@@ -101,6 +101,7 @@
     }, 3000);
   }
 
+  document.documentElement.classList.add("js"); // the page's script runs (tests look)
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.upload").forEach(setUpUpload);
     watchRevision();
