@@ -299,6 +299,7 @@ def _print_links(folder: Path, base_url: str | None, lang: Lang) -> NoReturn:
     """`status --links`: one line per department, its personal upload address."""
     from ..campaign import Campaign
     from ..campaign import tokens as link_tokens
+    from ..numbers import clean
     from ..render.console import print_line
     from ..text import ui
 
@@ -312,7 +313,8 @@ def _print_links(folder: Path, base_url: str | None, lang: Lang) -> NoReturn:
         fail(exc, lang)
     print_line(ui("campaign.links.title", lang))
     for n, (name, address) in enumerate(rows, start=1):
-        print_line(f"{n}\t{name}\t{address or ui('campaign.links.none', lang)}")
+        # NOTE: plain lines, never wrapped, so an address copies whole
+        typer.echo(f"{n}\t{clean(name)}\t{address or ui('campaign.links.none', lang)}")
     raise typer.Exit(EXIT_OK if status.complete else EXIT_FINDINGS)
 
 
