@@ -341,6 +341,8 @@ UI.update(
             "The departments' links: campaign status {folder} --links",
         ),
         "web.serve.stop": Text("按 Ctrl+C 停止。", "Press Ctrl+C to stop."),
+        "web.serve.stopped": Text("已停止。", "Stopped."),
+        "web.upload.checking": Text("已上传，正在校验……", "Uploaded; checking…"),
         "web.serve.exposed": Text(
             "注意：服务在 {host} 上监听，同一网络中的其他电脑都能访问这些页面。"
             "收集人页面要口令，单位页面要各自的链接；请只在可信的内部网络中这样使用。",

@@ -48,9 +48,12 @@ def screenshots(tmp_path_factory):
 
 
 def wait(driver, condition, timeout: float = WAIT):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    # NOTE: the page may reload itself between finding an element and reading it
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, 0.1, ignored).until(condition)
 
 
 def state_of(driver, dept: str) -> str:

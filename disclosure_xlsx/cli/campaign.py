@@ -16,7 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from ..errors import DisclosureError, UsageError
+from ..errors import DisclosureError, Interrupted, UsageError
 from ..text import UI, Lang, Text
 from .app import EXIT_FINDINGS, EXIT_OK, ForceOpt, LangChoice, LangOpt, fail, lang_of
 
@@ -388,9 +388,20 @@ def serve_command(
     print_line(ui("web.serve.clerk", lang, url=clerk + ("/?lang=en" if lang == "en" else "/")))
     print_line(ui("web.serve.links", lang, folder=folder))
     print_line(ui("web.serve.stop", lang))
-    uvicorn.run(
-        app_, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False
-    )
+    # NOTE: uvicorn's access log is off (log_level warning): department links are in the paths
+    import contextlib
+
+    # uvicorn stops cleanly on Ctrl+C, then passes it on: the normal way out, not an error
+    with contextlib.suppress(Interrupted):
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=False,
+        )
+    print_line(ui("web.serve.stopped", lang))
 
 
 def _url_host(host: str) -> str:

@@ -56,7 +56,7 @@ async def page(request: Request) -> Response:
         }
 
     context = await department_job(request, token, job)
-    return render(request, "own.html", {**context, "token": token, "uploaded": bool(flash)})
+    return render(request, "own.html", {**context, "token": token})
 
 
 async def template(request: Request) -> Response:
