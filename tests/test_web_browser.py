@@ -176,3 +176,44 @@ def test_the_basic_flow_without_javascript(browser, tmp_path):
         assert not scripts_ran(browser)
         upload_files(browser, [return_])
         assert state_of(browser, "d003") == "已交-通过"
+
+
+DROP = """
+const [names, contents] = arguments;
+const transfer = new DataTransfer();
+names.forEach(function (name, n) {
+  const bytes = Uint8Array.from(atob(contents[n]), function (c) { return c.charCodeAt(0); });
+  transfer.items.add(new File([bytes], name));
+});
+const box = document.querySelector("[data-drop]");
+box.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+box.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+"""
+
+
+def test_files_dropped_on_the_upload_box(browser, tmp_path):
+    """Drag and drop: files dropped on the box are uploaded by the page's script."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+
+    folder = make_round(tmp_path)
+    files = [
+        good_return(folder, "区民政局.xlsx", tmp_path / "民政局.xlsx"),
+        good_return(folder, "区司法局.xlsx", tmp_path / "司法局.xlsx"),
+    ]
+    with running(folder) as base:
+        browser.get(base + "/")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+        wait(browser, lambda d: d.find_elements(By.ID, "status"))
+        before = browser.current_url
+        browser.execute_script(
+            DROP,
+            [p.name for p in files],
+            [base64.b64encode(p.read_bytes()).decode() for p in files],
+        )
+        wait(browser, lambda d: d.current_url != before and "done=" in d.current_url)
+        wait(browser, lambda d: d.find_elements(By.ID, "result"))
+        assert "收到 2 份（未匹配 0）" in browser.find_element(By.ID, "result").text
+        assert state_of(browser, "d002") == state_of(browser, "d003") == "已交-通过"
