@@ -269,9 +269,10 @@ UI.update(
         "web.assign": Text("指定给", "Assign to"),
         "web.assign.submit": Text("指定", "Assign"),
         "web.back": Text("返回收集情况", "Back to the round"),
-        "web.dept.contact": Text("联系人", "Contact"),
-        "web.dept.email": Text("邮箱", "E-mail"),
-        "web.dept.phone": Text("电话", "Phone"),
+        "web.dept.line": Text(
+            "联系人：{contact}　邮箱：{email}　电话：{phone}",
+            "Contact: {contact} · e-mail: {email} · phone: {phone}",
+        ),
         "web.link.title": Text("本单位的上传链接", "The department's upload link"),
         "web.link.hint": Text(
             "把这个地址发给该单位。持有它的人可以为该单位上传统计表并看到校验结果，看不到其他单位。",
@@ -290,7 +291,7 @@ UI.update(
         "web.own.deadline": Text("截止日期：{deadline}", "Deadline: {deadline}"),
         "web.own.state": Text("本单位状态：", "Your state: "),
         "web.own.current": Text(
-            "　当前版本：{name}（{when} 收到）", "  current version: {name} (received {when})"
+            "当前版本：{name}（{when} 收到）", "current version: {name} (received {when})"
         ),
         "web.own.template": Text("下载本单位的模板", "Download your template"),
         "web.own.upload": Text("上传填好的统计表", "Upload your filled-in table"),
