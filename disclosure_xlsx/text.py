@@ -212,3 +212,166 @@ UI.update(
         ),
     }
 )
+
+
+# The web page (`campaign serve`): the clerk's page, a department's page, the serve command.
+UI.update(
+    {
+        "web.lang.other": Text("English", "中文"),
+        "web.clerk.title": Text("收集情况", "Collection round"),
+        "web.round.meta": Text(
+            "{year} 年度格式　截止日期 {deadline}", "{year} format, deadline {deadline}"
+        ),
+        "web.login.title": Text("收集人登录", "Clerk sign-in"),
+        "web.login.password": Text("口令", "Password"),
+        "web.login.submit": Text("登录", "Sign in"),
+        "web.login.hint": Text(
+            "口令在第一次运行 campaign serve 时设置；忘记时用 campaign serve --new-password 重设。",
+            "The password was set by the first campaign serve; "
+            "campaign serve --new-password sets a new one.",
+        ),
+        "web.login.wrong": Text("口令不对", "Wrong password"),
+        "web.login.throttled": Text(
+            "口令错误次数过多，请一分钟后再试", "Too many wrong passwords; try again in a minute"
+        ),
+        "web.logout": Text("退出", "Sign out"),
+        "web.refresh": Text("这一轮有了新变化，正在刷新……", "The round changed; refreshing…"),
+        "web.download.total": Text("下载全区汇总表", "Download the district total"),
+        "web.download.status": Text("下载收集情况表", "Download the status list"),
+        "web.file.total": Text("汇总.xlsx", "total.xlsx"),
+        "web.file.status": Text("收集情况.xlsx", "status.xlsx"),
+        "web.file.annotated": Text("{stem}_批注", "{stem}_annotated"),
+        "web.upload.title": Text("上传收到的文件", "Upload returns"),
+        "web.upload.hint": Text(
+            "选择文件（可多选：工作簿、保存的 .eml 邮件、.zip），或把文件拖到这里。"
+            "每个文件按 campaign collect 同样处理：存档、校验、匹配单位、登记。",
+            "Choose files (several at once: workbooks, saved .eml e-mails, .zip), or drop them "
+            "here. Each is taken exactly as campaign collect takes it: stored, checked, matched, "
+            "recorded.",
+        ),
+        "web.upload.limits": Text(
+            "每个文件不超过 {mb} MB，一次最多 {n} 个。",
+            "At most {mb} MB a file and {n} files at once.",
+        ),
+        "web.upload.submit": Text("上传", "Upload"),
+        "web.upload.result": Text("刚才上传的文件", "What was just uploaded"),
+        "web.status.title": Text("各单位", "Departments"),
+        "web.filter": Text("显示：", "Show: "),
+        "web.filter.all": Text("全部", "all"),
+        "web.filter.empty": Text("没有这种状态的单位。", "No department in this state."),
+        "web.col.view": Text("查看", "View"),
+        "web.col.version": Text("版本", "Version"),
+        "web.col.matched": Text("匹配方式", "Matched"),
+        "web.current": Text("当前", "current"),
+        "web.report": Text("报告", "report"),
+        "web.annotated": Text("批注副本", "annotated copy"),
+        "web.history": Text("历史与链接", "history and link"),
+        "web.original": Text("原文件", "original"),
+        "web.unmatched.title": Text("未匹配的文件", "Unmatched returns"),
+        "web.unmatched.none": Text("没有未匹配的文件。", "No unmatched returns."),
+        "web.assign": Text("指定给", "Assign to"),
+        "web.assign.submit": Text("指定", "Assign"),
+        "web.back": Text("返回收集情况", "Back to the round"),
+        "web.dept.line": Text(
+            "联系人：{contact}　邮箱：{email}　电话：{phone}",
+            "Contact: {contact} · e-mail: {email} · phone: {phone}",
+        ),
+        "web.link.title": Text("本单位的上传链接", "The department's upload link"),
+        "web.link.hint": Text(
+            "把这个地址发给该单位。持有它的人可以为该单位上传统计表并看到校验结果，看不到其他单位。",
+            "Send this address to the department. Whoever holds it can upload the department's "
+            "table and see its results, and nothing of other departments.",
+        ),
+        "web.link.none": Text("尚未发放链接。", "No link issued yet."),
+        "web.link.revoked": Text("链接已于 {when} 停用。", "The link was revoked on {when}."),
+        "web.link.issue": Text("发放链接", "Issue a link"),
+        "web.link.reissue": Text(
+            "重新发放（旧链接随即失效）", "Issue a new link (the old one stops working)"
+        ),
+        "web.link.revoke": Text("停用链接", "Revoke the link"),
+        "web.history.title": Text("收到的各个版本", "Versions received"),
+        "web.history.none": Text("还没有收到这个单位的文件。", "Nothing received from it yet."),
+        "web.own.deadline": Text("截止日期：{deadline}", "Deadline: {deadline}"),
+        "web.own.state": Text("本单位状态：", "Your state: "),
+        "web.own.current": Text(
+            "当前版本：{name}（{when} 收到）", "current version: {name} (received {when})"
+        ),
+        "web.own.template": Text("下载本单位的模板", "Download your template"),
+        "web.own.upload": Text("上传填好的统计表", "Upload your filled-in table"),
+        "web.own.hint": Text(
+            "选择填好的文件后点“上传”（也可以把文件拖到这里），校验结果会马上显示在下面。",
+            "Choose the filled-in file and press Upload (or drop it here); "
+            "the check results show below at once.",
+        ),
+        "web.own.received": Text(
+            "已收到 {name}：{status}（{counts}）", "received {name}: {status} ({counts})"
+        ),
+        "web.own.duplicate": Text(
+            "{name} 与已收到的文件内容相同，不重复登记",
+            "{name} is the same as a file received before",
+        ),
+        "web.own.elsewhere": Text(
+            "已收到 {name}，但无法确认是本单位的统计表；请用本单位的模板填写后重新上传，或联系收集人",
+            "received {name}, but it could not be confirmed as your table; fill in your own "
+            "template and upload it again, or contact the clerk",
+        ),
+        "web.own.skipped": Text("未收 {name}：{reason}", "not taken {name}: {reason}"),
+        "web.own.report": Text("校验结果：{name}", "Check results: {name}"),
+        "web.own.passed": Text(
+            "通过：没有错误，不需要再改。", "Passed: no errors, nothing to fix."
+        ),
+        "web.own.fix": Text(
+            "请按下表修改后重新上传（红色为错误，必须改；黄色为提示，请核实）。",
+            "Please fix the cells below and upload again (red: an error to fix; "
+            "yellow: a warning to check).",
+        ),
+        "web.own.annotated": Text(
+            "下载批注副本（问题单元格已标色并加批注）", "Download the annotated copy"
+        ),
+        "web.own.printable": Text("可打印的报告", "Printable report"),
+        "web.error.400": Text("请求无法处理", "The request cannot be handled"),
+        "web.error.403": Text(
+            "表单已过期，或不是从本页面提交的；请刷新页面后重试",
+            "The form has expired or did not come from this page; reload it and try again",
+        ),
+        "web.error.404": Text("页面不存在", "Not found"),
+        "web.error.413": Text(
+            "上传的内容太大：每个文件不超过 {mb} MB，一次最多 {files} 个，合计不超过 {total_mb} MB",
+            "The upload is too large: at most {mb} MB a file, {files} files and {total_mb} MB at once",
+        ),
+        "web.serve.clerk": Text("收集人页面：{url}", "The clerk's page: {url}"),
+        "web.serve.links": Text(
+            "各单位的上传链接：campaign status {folder} --links",
+            "The departments' links: campaign status {folder} --links",
+        ),
+        "web.serve.stop": Text("按 Ctrl+C 停止。", "Press Ctrl+C to stop."),
+        "web.serve.stopped": Text("已停止。", "Stopped."),
+        "web.upload.checking": Text("已上传，正在校验……", "Uploaded; checking…"),
+        "web.serve.exposed": Text(
+            "注意：服务在 {host} 上监听，同一网络中的其他电脑都能访问这些页面。"
+            "收集人页面要口令，单位页面要各自的链接；请只在可信的内部网络中这样使用。",
+            "Warning: listening on {host}, so other computers on the network can reach these "
+            "pages. The clerk's page needs the password and each department page its link; do "
+            "this on a trusted office network only.",
+        ),
+        "web.serve.password.prompt": Text(
+            "设置收集人口令（至少 8 个字符；直接回车则自动生成）",
+            "Set the clerk's password (at least 8 characters; Enter to generate one)",
+        ),
+        "web.serve.password.generated": Text(
+            "收集人口令（只显示这一次，请记下；忘记时用 --new-password 重设）：",
+            "The clerk's password (shown only now; --new-password sets a new one):",
+        ),
+        "web.serve.password.set": Text("已设置收集人口令。", "The clerk's password is set."),
+        "web.serve.missing": Text(
+            "网页功能需要 starlette、uvicorn、jinja2 和 python-multipart：pip install disclosure-xlsx",
+            "the web page needs starlette, uvicorn, jinja2 and python-multipart: "
+            "pip install disclosure-xlsx",
+        ),
+        "campaign.links.none": Text("（已停用）", "(revoked)"),
+        "campaign.links.title": Text(
+            "各单位的上传链接（持有链接即可为该单位上传，请分别发送）",
+            "The departments' upload links (whoever holds one can upload for that department)",
+        ),
+    }
+)

@@ -41,6 +41,8 @@ from .store import (
 
 if TYPE_CHECKING:
     from ..check.findings import Finding
+    from ..check.report import FileReport
+    from .arrival import Arrival, Skipped
     from .collect import CollectResult, Outcome, PreviousNumbers
     from .total import Total
 
@@ -329,8 +331,15 @@ class Campaign:
     ) -> CollectResult:
         """Take returned files, folders, saved e-mails and .zip archives in: each is stored,
         checked, matched and recorded in its own transaction (see :mod:`.collect`)."""
-        from .collect import Collector, CollectResult
         from .sources import arrivals
+
+        items = arrivals(paths, sender.strip().lower() if sender else None, received_at)
+        return self._take(items, progress)
+
+    def _take(
+        self, items: Iterable[Arrival | Skipped], progress: Callable[[Outcome], None] | None
+    ) -> CollectResult:
+        from .collect import Collector, CollectResult
 
         now = datetime.now().astimezone()
         notes: list[Text] = []
@@ -343,12 +352,100 @@ class Campaign:
             self._previous_numbers(notes),
         )
         outcomes: list[Outcome] = []
-        items = arrivals(paths, sender.strip().lower() if sender else None, received_at)
         for outcome in collector.run(items, now):
             outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)
         return CollectResult(tuple(outcomes), tuple(notes))
+
+    def receive(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        sender: str | None = None,
+        received_at: datetime | None = None,
+        via: str | None = None,
+    ) -> CollectResult:
+        """Take one uploaded file in (its name as sent and its bytes): exactly a :meth:`collect`
+        of that file, which may be a workbook, a saved e-mail or a .zip. The name is kept as
+        data only (see :func:`.sources.upload_name`). ``via`` records whose page it came
+        through ('clerk', or a department's id) for every return it recorded."""
+        from .sources import uploaded
+
+        items = uploaded(name, data, sender.strip().lower() if sender else None, received_at)
+        result = self._take(items, None)
+        recorded = [o.return_id for o in result.outcomes if o.action == "recorded" and o.return_id]
+        if via is not None and recorded:
+            now = datetime.now().astimezone().isoformat(timespec="seconds")
+            with transaction(self.conn):
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO uploads (return_id, via, uploaded_at) VALUES (?, ?, ?)",
+                    [(n, via, now) for n in recorded],
+                )
+        return result
+
+    def returns_for(self, dept: str) -> list[ReturnRecord]:
+        """What a department may see: its returns, and what was uploaded through its link
+        (matched to another department or to none), oldest first."""
+        department = self.department(dept)
+        rows = self.conn.execute(
+            f"SELECT {RETURN_COLUMNS} FROM returns WHERE department_id = ? "
+            "OR id IN (SELECT return_id FROM uploads WHERE via = ?) ORDER BY received_ts, id",
+            (department.id, department.id),
+        ).fetchall()
+        return [ReturnRecord.from_row(r) for r in rows]
+
+    def file_report(self, ref: str, *, round_findings: bool = True) -> FileReport:
+        """A recorded return's report with its findings, for the renderers (the HTML report,
+        the annotated copy); ``path`` is the stored file's (see :mod:`.reports`). Without
+        ``round_findings``: only the file's own (for a department that sent another's file)."""
+        from .reports import rebuild
+
+        record = self.find_return(ref)
+        row = self.conn.execute("SELECT report FROM returns WHERE id = ?", (record.id,)).fetchone()
+        stored = load_json(row["report"])
+        return rebuild(
+            self.folder, self.info.year, stored, record.file, round_findings=round_findings
+        )
+
+    def annotated(self, ref: str, lang: Lang = "zh", *, round_findings: bool = True) -> bytes:
+        """The annotated copy of a recorded return (problem cells coloured and commented, the
+        校验结果 sheet first), as the bytes of an .xlsx/.xlsm; nothing is kept on disk."""
+        import tempfile
+
+        from ..write.annotate import annotate_file
+        from ..write.editable import copy_suffix
+
+        report = self.file_report(ref, round_findings=round_findings)
+        with tempfile.TemporaryDirectory(prefix="dx-annotated-") as tmp:
+            target = Path(tmp) / f"copy{copy_suffix(Path(report.path))}"
+            return annotate_file(report, target, lang).read_bytes()
+
+    def template_file(self, dept: str) -> Path:
+        """A department's stamped template (templates/<name>.xlsx in the round's folder)."""
+        department = self.department(dept)
+        row = self.conn.execute(
+            "SELECT template FROM departments WHERE id = ?", (department.id,)
+        ).fetchone()
+        return self.inside(row["template"])
+
+    def inside(self, relative: str) -> Path:
+        """A stored path (relative, with '/') as a file inside the round's folder; refused
+        when it would lead outside it (``..``, an absolute path, a symbolic link out)."""
+        root = self.folder.resolve()
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise UsageError(
+                Text(f"{relative} 不在这一轮的文件夹里", f"{relative} is not in the round's folder")
+            )
+        return path
+
+    def revision(self) -> int:
+        """A number that grows with every change of the returns (a collect, an upload, an
+        assign, by any process): an open page polls it to know when to refresh."""
+        row = self.conn.execute("SELECT n FROM revision WHERE id = 1").fetchone()
+        return int(row[0]) if row else 0
 
     def assign(self, file: str, dept: str) -> ReturnRecord:
         """Say whose a return is (an unmatched one, or one matched wrongly); its year-over-year

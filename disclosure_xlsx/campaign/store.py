@@ -2,7 +2,7 @@
 
 The file is ``DIR/campaign.sqlite``; the schema version is SQLite's ``user_version``, and
 :data:`MIGRATIONS` brings an older file up to date when it is opened (issue 13 adds the e-mail
-tables, issue 15 the upload tokens, each as one more step). Every change runs inside
+tables, issue 15 the web page's tables, each as one more step). Every change runs inside
 ``BEGIN IMMEDIATE``: a second process on the same round waits (up to :data:`BUSY_TIMEOUT`)
 instead of failing or interleaving, and an interrupted change leaves the file as it was.
 The rollback journal is used, not WAL, so the folder can be copied (or sit on a network share)
@@ -70,6 +70,45 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             numbers TEXT                  -- JSON {"values": {item: n|null}, "cells": {item: A1}}
         )""",
         "CREATE INDEX returns_by_department ON returns (department_id, received_ts, id)",
+    ),
+    2: (),  # reserved: e-mail records (issue 13)
+    # The web page (issue 15): department links, the clerk's password, uploads, a change count.
+    3: (
+        """CREATE TABLE links (
+            department_id TEXT PRIMARY KEY REFERENCES departments(id),
+            generation INTEGER NOT NULL,  -- the token is derived from the round's key and this
+            token_hash TEXT UNIQUE,       -- SHA-256 of the current token; NULL once revoked
+            issued_at TEXT NOT NULL,
+            revoked_at TEXT
+        )""",
+        """CREATE TABLE clerk (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            hash TEXT NOT NULL,           -- scrypt$n$r$p$salt$hash (hex), never the password
+            set_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,         -- base_url: the address departments' links start with
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE uploads (
+            return_id INTEGER PRIMARY KEY REFERENCES returns(id),
+            via TEXT NOT NULL,            -- 'clerk', or the id of the department whose link it was
+            uploaded_at TEXT NOT NULL
+        )""",
+        # NOTE: a counter every change of the returns bumps, so an open page can ask cheaply
+        # whether the round changed (a collect from the console, an upload, an assign)
+        "CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+        "INSERT INTO revision (id, n) VALUES (1, 0)",
+        """CREATE TRIGGER returns_inserted AFTER INSERT ON returns
+            BEGIN UPDATE revision SET n = n + 1; END""",
+        """CREATE TRIGGER returns_updated AFTER UPDATE ON returns
+            BEGIN UPDATE revision SET n = n + 1; END""",
+        """CREATE TRIGGER returns_deleted AFTER DELETE ON returns
+            BEGIN UPDATE revision SET n = n + 1; END""",
+        """CREATE TRIGGER links_inserted AFTER INSERT ON links
+            BEGIN UPDATE revision SET n = n + 1; END""",
+        """CREATE TRIGGER links_updated AFTER UPDATE ON links
+            BEGIN UPDATE revision SET n = n + 1; END""",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)

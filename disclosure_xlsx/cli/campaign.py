@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
-from ..errors import DisclosureError, UsageError
-from ..text import Text
+from ..errors import DisclosureError, Interrupted, UsageError
+from ..text import UI, Lang, Text
 from .app import EXIT_FINDINGS, EXIT_OK, ForceOpt, LangChoice, LangOpt, fail, lang_of
 
 app = typer.Typer(
@@ -173,6 +173,22 @@ def status_command(
         Path | None, typer.Option("-o", "--output", help="写入文件 Write to a file")
     ] = None,
     force: ForceOpt = False,
+    links: Annotated[
+        bool,
+        typer.Option(
+            "--links",
+            help="列出各单位的上传链接（尚无链接的单位随即发放） "
+            "The departments' upload links (issued where missing)",
+        ),
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="链接的开头（默认：campaign serve 记下的地址） "
+            "Start of the links (default: the address campaign serve recorded)",
+        ),
+    ] = None,
     language: LangOpt = LangChoice.zh,
 ) -> None:
     """谁交了、谁没交、谁有错误。Who has returned what.
@@ -185,6 +201,8 @@ def status_command(
     from ..render.console import print_campaign_status, print_note
     from ..text import ui
 
+    if links:
+        _print_links(folder, base_url, lang)
     try:
         if fmt is StatusFormat.xlsx and output is None:
             raise UsageError(
@@ -275,3 +293,174 @@ def total_command(
         print_total(total, lang, output)
     ok = total.report is not None and total.report.status == "ok"
     raise typer.Exit(EXIT_OK if ok else EXIT_FINDINGS)
+
+
+def _print_links(folder: Path, base_url: str | None, lang: Lang) -> NoReturn:
+    """`status --links`: one line per department, its personal upload address."""
+    from ..campaign import Campaign
+    from ..campaign import tokens as link_tokens
+    from ..numbers import clean
+    from ..render.console import print_line
+    from ..text import ui
+
+    try:
+        with Campaign.open(folder) as round_:
+            status = round_.status()
+            rows = [
+                (d.name, link_tokens.link(round_, d.id, base_url)) for d in round_.departments()
+            ]
+    except DisclosureError as exc:
+        fail(exc, lang)
+    print_line(ui("campaign.links.title", lang))
+    for n, (name, address) in enumerate(rows, start=1):
+        # NOTE: plain lines, never wrapped, so an address copies whole
+        typer.echo(f"{n}\t{clean(name)}\t{address or ui('campaign.links.none', lang)}")
+    raise typer.Exit(EXIT_OK if status.complete else EXIT_FINDINGS)
+
+
+# --- the web page (issue 15) ---------------------------------------------------------------
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_command(
+    folder: FolderArg,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="监听的地址（默认只允许本机访问；0.0.0.0 让同一网络的电脑都能访问） "
+            "Address to listen on",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口 Port")] = 8000,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="各单位访问本服务用的地址，写进链接（默认按 --host 和 --port） "
+            "The address departments use, for their links",
+        ),
+    ] = None,
+    new_password: Annotated[
+        bool,
+        typer.Option("--new-password", help="重新设置收集人口令 Set a new clerk password"),
+    ] = False,
+    language: LangOpt = LangChoice.zh,
+) -> None:
+    """网页：收集人看全局、各单位凭自己的链接上传并马上看到结果。The round in a browser.
+
+    Runs until Ctrl+C. The first start sets the clerk's password.
+    """
+    lang = lang_of(language)
+    from ..campaign import Campaign
+    from ..campaign import tokens as link_tokens
+    from ..render.console import print_line, print_note
+    from ..text import ui
+
+    try:
+        import uvicorn
+
+        from ..web import create_app
+    except ImportError:
+        fail(UsageError(UI["web.serve.missing"]), lang)
+    try:
+        _check_port(host, port)
+        address = url or f"http://{_url_host(host)}:{port}"
+        with Campaign.open(folder) as round_:
+            link_tokens.set_base_url(round_, address)
+            if new_password or not link_tokens.has_clerk_password(round_):
+                password, generated = _ask_password(lang)
+                link_tokens.set_clerk_password(round_, password)
+                if generated:  # NOTE: on a line of its own, so no wrapping cuts it
+                    print_line(ui("web.serve.password.generated", lang))
+                    print_line(f"    {password}")
+                else:
+                    print_line(ui("web.serve.password.set", lang))
+        app_ = create_app(folder, allowed_hosts=_allowed_hosts(host, address))
+    except DisclosureError as exc:
+        fail(exc, lang)
+    if host not in LOOPBACK:
+        print_note(ui("web.serve.exposed", lang, host=host))
+    # NOTE: on a loopback address the clerk uses that; --url is for the departments
+    clerk = f"http://{_url_host(host)}:{port}" if host in LOOPBACK else address
+    print_line(ui("web.serve.clerk", lang, url=clerk + ("/?lang=en" if lang == "en" else "/")))
+    print_line(ui("web.serve.links", lang, folder=folder))
+    print_line(ui("web.serve.stop", lang))
+    # NOTE: uvicorn's access log is off (log_level warning): department links are in the paths
+    import contextlib
+
+    # uvicorn stops cleanly on Ctrl+C, then passes it on: the normal way out, not an error
+    with contextlib.suppress(Interrupted):
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=False,
+        )
+    print_line(ui("web.serve.stopped", lang))
+
+
+def _url_host(host: str) -> str:
+    """The host as a link names it: a wildcard address becomes this computer's address."""
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("10.255.255.255", 1))  # NOTE: UDP connect sends nothing
+                return str(probe.getsockname()[0])
+        except OSError:
+            return socket.gethostname()
+    return f"[{host}]" if ":" in host else host
+
+
+def _allowed_hosts(host: str, address: str) -> list[str] | None:
+    """Host names the server answers to (a page fetched under another name, as in a DNS
+    rebinding attack, is refused); None when listening everywhere without a known address."""
+    from urllib.parse import urlsplit
+
+    names = {"127.0.0.1", "localhost", "[::1]", "::1", urlsplit(address).hostname or ""}
+    if host not in ("0.0.0.0", "::", ""):
+        names.add(host)
+    return sorted(n for n in names if n)
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                Text(
+                    f"无法在 {host}:{port} 上监听（{exc.strerror}）；端口被占用时可换 --port",
+                    f"cannot listen on {host}:{port} ({exc.strerror}); try another --port",
+                )
+            ) from None
+
+
+def _ask_password(lang: Lang) -> tuple[str, bool]:
+    """The clerk's new password: typed at a terminal, else generated (then shown once)."""
+    import secrets
+    import sys
+
+    from ..text import ui
+
+    if sys.stdin.isatty():
+        typed = typer.prompt(
+            ui("web.serve.password.prompt", lang),
+            default="",
+            hide_input=True,
+            confirmation_prompt=True,
+            show_default=False,
+        )
+        if typed:
+            return typed, False
+    return secrets.token_urlsafe(12), True
