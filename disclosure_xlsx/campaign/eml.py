@@ -59,6 +59,17 @@ def read_mail_bytes(raw: bytes, source: str) -> Iterator[Arrival | Skipped]:
         yield Skipped(source, Text("邮件里没有附件", "the e-mail has no attachment"))
 
 
+def read_part_bytes(
+    raw: bytes, source: str, sender: str | None, sent: datetime | None
+) -> Iterator[Arrival | Skipped]:
+    """The returns in one MIME part given as its header and body bytes (what an IMAP client
+    fetches as ``BODY[n.MIME]`` and ``BODY[n]``): a workbook, a .zip, an attached .eml or a
+    forwarded message, with the limits of a whole mail. Yields nothing for a part that is no
+    attachment (a body text, an inline picture)."""
+    part = BytesParser(policy=policy.default).parsebytes(raw)
+    yield from _part(part, source, sender, sent, 0, [MAX_PARTS])
+
+
 def _message(
     message: Message,
     source: str,

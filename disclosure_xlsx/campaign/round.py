@@ -25,6 +25,7 @@ from ..outputs import check_output, write_bytes
 from ..spec import load_spec
 from ..spec.layout import Stamp
 from ..text import Lang, Text
+from .mailfiles import write_mail_files
 from .names import name_key
 from .roster import Department, read_roster
 from .status import RoundInfo, Status, build_status
@@ -41,7 +42,8 @@ from .store import (
 
 if TYPE_CHECKING:
     from ..check.findings import Finding
-    from .collect import CollectResult, Outcome, PreviousNumbers
+    from ..check.report import FileReport
+    from .collect import CollectResult, Intake, Outcome, PreviousNumbers
     from .total import Total
 
 # NOTE: checking, workbooks and pandas are imported by the methods that use them, so that
@@ -172,6 +174,7 @@ class Campaign:
             conn.close()
             for d in departments:
                 write_bytes(folder / names[d.id], files[d.id])
+            write_mail_files(folder)  # the texts and settings of the e-mail commands
             os.replace(part, db)  # NOTE: the round exists from this rename on, whole
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
@@ -245,6 +248,14 @@ class Campaign:
                 "or its name)",
             )
         )
+
+    def template(self, dept: str) -> Path:
+        """The stamped template made for a department (by id, name or any spelling of it)."""
+        department = self.department(dept)
+        row = self.conn.execute(
+            "SELECT template FROM departments WHERE id = ?", (department.id,)
+        ).fetchone()
+        return self.folder / str(row["template"])
 
     def returns(self) -> list[ReturnRecord]:
         """Every return, in the order they arrived."""
@@ -329,10 +340,16 @@ class Campaign:
     ) -> CollectResult:
         """Take returned files, folders, saved e-mails and .zip archives in: each is stored,
         checked, matched and recorded in its own transaction (see :mod:`.collect`)."""
-        from .collect import Collector, CollectResult
         from .sources import arrivals
 
-        now = datetime.now().astimezone()
+        items = arrivals(paths, sender.strip().lower() if sender else None, received_at)
+        return self.intake().take(items, progress)
+
+    def intake(self) -> Intake:
+        """A collector for returns that arrive as bytes, batch after batch (the e-mail fetch
+        feeds it each message's attachments; see :class:`.collect.Intake`)."""
+        from .collect import Collector, Intake
+
         notes: list[Text] = []
         collector = Collector(
             self.folder,
@@ -342,13 +359,23 @@ class Campaign:
             self.departments(),
             self._previous_numbers(notes),
         )
-        outcomes: list[Outcome] = []
-        items = arrivals(paths, sender.strip().lower() if sender else None, received_at)
-        for outcome in collector.run(items, now):
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(outcome)
-        return CollectResult(tuple(outcomes), tuple(notes))
+        return Intake(collector, notes)
+
+    def file_report(self, file: str) -> FileReport:
+        """A return's report with its findings as values, checked again from the stored file
+        (by any reference :meth:`find_return` takes); its ``path`` is the stored file's."""
+        from .collect import Collector
+
+        record = self.find_return(file)
+        collector = Collector(
+            self.folder,
+            self.conn,
+            self.info,
+            self.spec,
+            self.departments(),
+            self._previous_numbers([]),
+        )
+        return collector.recheck(record)
 
     def assign(self, file: str, dept: str) -> ReturnRecord:
         """Say whose a return is (an unmatched one, or one matched wrongly); its year-over-year
