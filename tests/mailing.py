@@ -37,7 +37,7 @@ def toml_value(value: object) -> str:
 
 
 def write_settings(folder: Path, **sections: dict[str, object]) -> Path:
-    """mail/设置.toml with the office filled in and the given sections."""
+    """mail/设置.toml with the given sections, the office filled in unless given."""
     sections = {"office": OFFICE, **sections}
     lines = []
     for name, values in sections.items():
@@ -146,7 +146,7 @@ def raw_gbk(sender: str, filename: str, data: bytes, when: datetime = WHEN) -> b
         f"Date: {format_datetime(when)}\r\nMessage-ID: <raw-{os.getpid()}@example.cn>\r\n"
         'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
         "--B\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--B\r\n"
-        "Content-Type: application/octet-stream; name=\""
+        'Content-Type: application/octet-stream; name="'
     ).encode("ascii")
     name = filename.encode("gbk")
     return (

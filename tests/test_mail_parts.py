@@ -86,7 +86,10 @@ def test_every_reader_gets_the_name_and_the_bytes():
     legacy = email.message_from_bytes(raw, policy=policy.compat32)
     (part,) = [p for p in legacy.walk() if p.get_content_maintype() == "application"]
     assert str(make_header(decode_header(part.get_param("name")))) == name
-    assert str(make_header(decode_header(modern["Subject"]))) == "【环翠区 2025 年度】请报送统计表（区商务局）"
+    assert (
+        str(make_header(decode_header(modern["Subject"])))
+        == "【环翠区 2025 年度】请报送统计表（区商务局）"
+    )
     body = modern.get_body(("plain",))
     assert body.get_content().replace("\r\n", "\n") == "区商务局：\n    请填写。\n"
 
@@ -125,7 +128,9 @@ def test_untrusted_names_cannot_add_headers():
 
 
 def test_placeholders_filled_once_with_untrusted_text_as_is(tmp_path):
-    text = parse_text("主题：{单位名称} {{原样}}\n\n{单位名称}：{标题}\n", tmp_path / "t", FIELDS["notice"])
+    text = parse_text(
+        "主题：{单位名称} {{原样}}\n\n{单位名称}：{标题}\n", tmp_path / "t", FIELDS["notice"]
+    )
     assert text.uses == {"单位名称", "标题"}
     values = {"单位名称": "区{标题}局$x{{", "标题": "T"}
     subject, body = text.fill(values)
@@ -169,7 +174,9 @@ def test_findings_listed_as_report_rows():
     report = validate_file(ROOT / "samples" / "errors_2014.xlsx")
     listed = findings_list(report.findings)
     lines = listed.splitlines()
-    assert lines[0].startswith("    1. C19（其中：主要负责同志参加新闻发布会次数）【其中项超过总数】")
+    assert lines[0].startswith(
+        "    1. C19（其中：主要负责同志参加新闻发布会次数）【其中项超过总数】"
+    )
     assert "    11. C29（3.网络申请数）【提示：数字存为文本】“4件”是文本，按 4 读取" in listed
     assert "       建议：改为数字 4" in lines  # errors first, then the warnings
     assert len(re.findall(r"^    \d+\. ", listed, flags=re.M)) == 12
@@ -223,7 +230,7 @@ def test_every_settings_problem_is_reported_together(tmp_path):
 
 def test_a_broken_settings_file_says_so(tmp_path):
     folder = make_round(tmp_path)
-    (folder / "mail" / SETTINGS).write_text("[smtp]\nca_file = \"D:\\证书\"\n", encoding="utf-8")
+    (folder / "mail" / SETTINGS).write_text('[smtp]\nca_file = "D:\\证书"\n', encoding="utf-8")
     with pytest.raises(UsageError, match="单引号"):
         load_settings(folder)
 
@@ -271,7 +278,7 @@ FORWARDED = [
         b'2025 00:00:00 +0000" "=?utf-8?b?57uf6K6h6KGo?=" (("x" NIL "A" "Example.cn")) NIL NIL '
         b'NIL NIL NIL "<orig@example.cn>" "<inner@example.cn>") (("text" "plain" ("charset" '
         b'"utf-8") NIL NIL "8bit" 47 1 NIL NIL NIL NIL)("application" "octet-stream" NIL NIL NIL '
-        b"\"base64\" 14 NIL (\"attachment\" (\"filename*\" \"utf-8''%E5%8C%BA.xlsx\")) NIL NIL) "
+        b'"base64" 14 NIL ("attachment" ("filename*" "utf-8\'\'%E5%8C%BA.xlsx")) NIL NIL) '
         b'"mixed" ("boundary" "b1") NIL NIL NIL) 23 NIL ("attachment" NIL) NIL NIL) "mixed" '
         b'("boundary" "b2") NIL NIL NIL) BODY[HEADER.FIELDS (FROM SUBJECT)] {20}',
         b"From: b@example.cn\r\n",
@@ -306,8 +313,12 @@ def test_fetch_responses_with_literals_parse():
 def test_single_part_and_unopened_forward_sections():
     single = parse([b'("application" "vnd.ms-excel" ("name" "x.xls") NIL NIL "base64" 9 NIL)'])[0]
     assert structure(single).section == "1" and attachments(structure(single))[0].part.named
-    opaque = parse([b'(("text" "plain" NIL NIL NIL "7bit" 1 1)("message" "rfc822" NIL NIL NIL '
-                    b'"base64" 99 NIL NIL 3))'])[0]
+    opaque = parse(
+        [
+            b'(("text" "plain" NIL NIL NIL "7bit" 1 1)("message" "rfc822" NIL NIL NIL '
+            b'"base64" 99 NIL NIL 3))'
+        ]
+    )[0]
     (wanted,) = attachments(structure(opaque))
     assert wanted.part.section == "2" and wanted.part.is_message
     plain = parse([b'("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 10 1 NIL NIL NIL NIL)'])[0]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +31,7 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -74,9 +75,11 @@ def header_text(text: str) -> str:
 
 
 def new_message_id(domain: str, tag: str = "") -> str:
-    """A fresh, globally unique Message-ID like ``<…@gongkai.example.cn>``."""
-    safe = re.sub(r"[^A-Za-z0-9.-]", "", tag)[:40] or None
-    return make_msgid(idstring=safe, domain=domain or "disclosure-xlsx.invalid")
+    """A fresh, globally unique Message-ID like ``<9f2c…e1.d001.notice@example.cn>``, short
+    enough that its header line is never folded (some clients do not unfold it)."""
+    safe = re.sub(r"[^A-Za-z0-9.-]", "", tag)[-32:].strip(".")
+    local = f"{secrets.token_hex(8)}.{safe}" if safe else secrets.token_hex(12)
+    return f"<{local}@{re.sub(r'[^A-Za-z0-9.-]', '', domain) or 'disclosure-xlsx.invalid'}>"
 
 
 def domain_of(address: str) -> str:

@@ -9,6 +9,7 @@ the system's. Every message names the server and says what to check; none holds 
 
 from __future__ import annotations
 
+import smtplib
 import socket
 import ssl
 from pathlib import Path
@@ -72,7 +73,7 @@ def connection_error(exc: BaseException, server: Server) -> MailError:
                 f"{kind.en} {where} refused the connection (wrong port, or no service there)",
             )
         )
-    if isinstance(exc, TimeoutError | socket.timeout):
+    if isinstance(exc, TimeoutError | socket.timeout) or "timed out" in str(exc):
         return MailError(
             Text(
                 f"{kind.zh} {where} 在 {server.timeout:.0f} 秒内没有回应（网络不通，或被防火墙挡住）",
@@ -101,7 +102,7 @@ def connection_error(exc: BaseException, server: Server) -> MailError:
                 "the security (ssl / starttls / none) matches the port",
             )
         )
-    if isinstance(exc, ConnectionError | EOFError):
+    if isinstance(exc, ConnectionError | EOFError | smtplib.SMTPServerDisconnected):
         return MailError(
             Text(
                 f"{kind.zh} {where} 断开了连接",

@@ -246,6 +246,15 @@ class Mailbox:
             raise connection_error(exc, server) from None
         except imaplib.IMAP4.error as exc:
             raise login_refused(server, exc.args[0] if exc.args else "") from None
+        except OSError:
+            raise
+        except Exception as exc:  # NOTE: never let another error's text (it may quote) through
+            raise MailError(
+                Text(
+                    f"登录 {server.address} 失败（{type(exc).__name__}）",
+                    f"the login to {server.address} failed ({type(exc).__name__})",
+                )
+            ) from None
 
     def _select(self, client: imaplib.IMAP4) -> None:
         status, data = client.select(_quoted(self.folder), readonly=not self.writable)

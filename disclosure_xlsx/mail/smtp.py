@@ -11,6 +11,7 @@ exchange (base64 of the password) is never printed.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import smtplib
 import time
@@ -111,11 +112,7 @@ class SmtpOutbox:
                             "is an office relay that needs none, give no user",
                         )
                     )
-                try:
-                    client.login(server.user, self._password.reveal())
-                except smtplib.SMTPAuthenticationError as exc:
-                    said = f"{exc.smtp_code} {server_answer(exc.smtp_error)}"
-                    raise login_refused(server, said) from None
+                _login(client, server, self._password)
         except MailError:
             _close(client)
             raise
@@ -214,6 +211,38 @@ class SmtpOutbox:
     def _drop(self) -> None:
         client, self._client = self._client, None
         _close(client)
+
+
+def _login(client: smtplib.SMTP, server: Server, password: Secret) -> None:
+    """AUTH with the user and password; :class:`MailError` (without either) when refused.
+
+    NOTE: smtplib encodes credentials as ASCII, and its UnicodeEncodeError would quote the
+    password; a user or password beyond ASCII is sent as UTF-8 with AUTH PLAIN here instead.
+    """
+    assert server.user is not None
+    user, secret = server.user, password.reveal()
+    try:
+        if user.isascii() and secret.isascii():
+            client.login(user, secret)
+            return
+        token = base64.b64encode(b"\0" + user.encode() + b"\0" + secret.encode()).decode()
+        code, answer = client.docmd("AUTH", "PLAIN " + token)
+        if code == 334:  # a server that wants the credentials after an empty challenge
+            code, answer = client.docmd(token)
+        if code not in (235, 503):
+            raise smtplib.SMTPAuthenticationError(code, answer)
+    except smtplib.SMTPAuthenticationError as exc:
+        said = f"{exc.smtp_code} {server_answer(exc.smtp_error)}"
+        raise login_refused(server, said) from None
+    except (OSError, smtplib.SMTPException):
+        raise
+    except Exception as exc:  # NOTE: never let another error's text (it may quote) through
+        raise MailError(
+            Text(
+                f"登录 {server.address} 失败（{type(exc).__name__}）",
+                f"the login to {server.address} failed ({type(exc).__name__})",
+            )
+        ) from None
 
 
 def _close(client: smtplib.SMTP | None) -> None:
