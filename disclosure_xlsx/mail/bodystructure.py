@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import decode_header, make_header
 from email.utils import parsedate_to_datetime
 
 Value = bytes | None | list["Value"]
@@ -257,7 +258,16 @@ def _envelope(value: Value) -> Envelope | None:
             when = parsedate_to_datetime(raw_date)
         except (TypeError, ValueError, IndexError):
             when = None
-    return Envelope(sender, when, text(value[1]), text(value[9]) or None, text(value[8]) or None)
+    subject = decoded(text(value[1]))
+    return Envelope(sender, when, subject, text(value[9]) or None, text(value[8]) or None)
+
+
+def decoded(header: str) -> str:
+    """A header value with its RFC 2047 encoded words decoded (as it was, if they are broken)."""
+    try:
+        return str(make_header(decode_header(header)))
+    except (ValueError, LookupError, UnicodeDecodeError):
+        return header
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from email import policy
-from email.message import Message
 from email.parser import BytesParser
 
 from ..campaign import Campaign
@@ -33,17 +32,15 @@ from ..campaign.collect import Intake, Outcome
 from ..campaign.eml import (
     MAX_MAIL_BYTES,
     attachment_name,
-    date_of,
     read_mail_bytes,
     read_part_bytes,
-    sender_of,
 )
 from ..numbers import clean, clip
 from ..read.guard import MAX_FILE_BYTES
 from ..text import Text
 from .bodystructure import Wanted, attachments
 from .compose import header_text
-from .imap import BATCH, Envelope, Mailbox
+from .imap import BATCH, Envelope, Heading, Mailbox
 from .records import (
     FetchedRow,
     FetchResult,
@@ -162,10 +159,8 @@ def fetch_mail(
         batch = new[start : start + BATCH]
         quiet: list[FetchedRow] = []
         for envelope in mailbox.envelopes(batch):
-            header = envelope.header()
-            sender = sender_of(header)
-            subject = header_text(str(header.get("Subject", "") or ""))
-            message_id = _message_id(header)
+            heading = envelope.heading()
+            sender, subject, message_id = heading.sender, heading.subject, heading.message_id
             if message_id and message_id in ours:
                 own += 1
                 quiet.append(FetchedRow(envelope.uid, message_id, sender, subject, "seen"))
@@ -190,7 +185,7 @@ def fetch_mail(
                 quiet.append(FetchedRow(envelope.uid, message_id, sender, subject, "empty", note))
                 tell.advance()
                 continue
-            found, origins = _take(intake, mailbox, envelope, header, wanted, roster, tell)
+            found, origins = _take(intake, mailbox, envelope, heading, wanted, roster, tell)
             row = FetchedRow(envelope.uid, message_id, sender, subject, found.result, found.note)
             record_fetched(conn, key, validity, [row], origins)
             if found.result == "taken":
@@ -220,33 +215,19 @@ def fetch_mail(
     )
 
 
-def _message_id(header: Message) -> str | None:
-    value = str(header.get("Message-ID", "") or "").strip()
-    return value or None
-
-
 def _take(
     intake: Intake,
     mailbox: Mailbox,
     envelope: Envelope,
-    header: Message,
+    heading: Heading,
     wanted: list[Wanted] | None,
     roster: dict[str, str],
     tell: Listener,
 ) -> tuple[FetchedMessage, list[tuple[int, str, str, str]]]:
     """Download the wanted parts of one message and collect them; the message, and the
     (return id, Message-ID, References, subject) of each return for threading replies."""
-    sender = sender_of(header)
-    sent = date_of(header)
-    subject = header_text(str(header.get("Subject", "") or ""))
-    own_origin = (
-        _message_id(header),
-        " ".join(
-            str(header.get("References", "") or "").split()
-            + str(header.get("In-Reply-To", "") or "").split()
-        ),
-        subject,
-    )
+    sender, sent, subject = heading.sender, heading.date, heading.subject
+    own_origin = (heading.message_id, " ".join(heading.references), subject)
     label = f"{mailbox.folder} #{envelope.uid}"
     # NOTE: one origin per item, appended as each item is handed over: collect gives one
     # outcome per item, in order, so the two lists line up

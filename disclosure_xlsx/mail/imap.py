@@ -20,15 +20,17 @@ import contextlib
 import imaplib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email import policy
 from email.parser import BytesHeaderParser
+from email.utils import parseaddr, parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
 from ..errors import MailError, UsageError
 from ..text import Text
-from .bodystructure import Part, ResponseError, fetch_items, number, structure
+from .bodystructure import Part, ResponseError, decoded, fetch_items, number, structure
+from .compose import header_text
 from .connection import (
     connection_error,
     login_refused,
@@ -144,9 +146,58 @@ class Envelope:
     structure: Part | None  # None: the server gave none we could read
     headers: bytes  # From, Date, Subject, Message-ID, In-Reply-To, References
 
-    def header(self) -> Any:
-        """The headers, parsed (RFC 2047 and GBK names decoded by the email package)."""
-        return BytesHeaderParser(policy=policy.default).parsebytes(self.headers)
+    def heading(self) -> Heading:
+        """The few headers fetched, read (see :class:`Heading`)."""
+        return Heading.parse(self.headers)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """From, Date, Subject, Message-ID and the thread of one message.
+
+    Read with the email package's compat32 parser and its plain helpers: a mailbox of
+    thousands is read in a fraction of the time the full header objects take, and a subject
+    in GBK encoded words or raw GBK bytes (Foxmail, older clients) is decoded all the same.
+    """
+
+    sender: str | None
+    date: datetime | None
+    subject: str
+    message_id: str | None
+    references: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Heading:
+        fields = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        address = parseaddr(_text(fields.get("From", "")))[1].strip().lower()
+        try:
+            when: datetime | None = parsedate_to_datetime(_text(fields.get("Date", "")))
+        except (TypeError, ValueError, IndexError):
+            when = None
+        thread = _text(fields.get("References", "")).split()
+        thread += [m for m in _text(fields.get("In-Reply-To", "")).split() if m not in thread]
+        return cls(
+            address if "@" in address else None,
+            when,
+            header_text(decoded(_text(fields.get("Subject", "")))),
+            _text(fields.get("Message-ID", "")).strip() or None,
+            tuple(thread),
+        )
+
+
+def _text(value: object) -> str:
+    """A compat32 header value as text: raw 8-bit bytes (kept by the parser as surrogates)
+    read as UTF-8, else GBK."""
+    text = str(value or "")
+    if text.isascii():
+        return text
+    raw = text.encode("utf-8", errors="surrogateescape")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return text  # pragma: no cover - gb18030 decodes almost anything
 
 
 class Mailbox:
@@ -173,6 +224,7 @@ class Mailbox:
         self.writable = writable
         self._client: imaplib.IMAP4 | None = None
         self.uidvalidity = 0
+        self.capabilities: frozenset[str] = frozenset()
         self.exists = 0
         self.uidnext = 0
 
@@ -221,6 +273,7 @@ class Mailbox:
                     client.starttls(ssl_context=tls_context(server.ca_file))
             self._client = client
             self._login(client)
+            self.capabilities = _capabilities(client)
             self._select(client)
         except MailError:
             self._drop()
@@ -472,15 +525,29 @@ class Mailbox:
         client = self._client
         assert client is not None
         target = _quoted(folder)
-        if "MOVE" in client.capabilities:
+        if "MOVE" in self.capabilities:
             self._call("MOVE", uid_set(uids), target)
             return True
         self._call("COPY", uid_set(uids), target)
-        if "UIDPLUS" not in client.capabilities:
+        if "UIDPLUS" not in self.capabilities:
             return False
         self._call("STORE", uid_set(uids), "+FLAGS.SILENT", r"(\Deleted)")
         self._call("EXPUNGE", uid_set(uids))
         return True
+
+
+def _capabilities(client: imaplib.IMAP4) -> frozenset[str]:
+    """What the server offers once logged in (imaplib keeps the list from before the login,
+    which often lacks MOVE and UIDPLUS)."""
+    try:
+        status, data = client.capability()
+    except imaplib.IMAP4.error:
+        return frozenset(client.capabilities)
+    words: set[str] = set(client.capabilities)
+    for line in data or [] if status == "OK" else []:
+        if isinstance(line, bytes):
+            words.update(line.decode("ascii", "replace").upper().split())
+    return frozenset(words)
 
 
 def _code(client: imaplib.IMAP4, name: str) -> int:
