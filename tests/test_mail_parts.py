@@ -358,6 +358,15 @@ def test_every_mail_interface_string_has_english_without_chinese():
         assert not re.search(r"[\u4e00-\u9fff]", UI[key].en), key
 
 
+def test_a_raw_gbk_attachment_name_is_read_as_gbk():
+    from disclosure_xlsx.campaign.eml import read_mail_bytes
+
+    from .mailing import raw_gbk
+
+    (arrival,) = read_mail_bytes(raw_gbk("a@example.cn", "财政局统计表.xlsx", XLSX), "x.eml")
+    assert arrival.name == "财政局统计表.xlsx" and arrival.data == XLSX
+
+
 def test_mail_folder_of_an_old_round_is_written_on_first_use(tmp_path):
     folder = make_round(tmp_path)
     (folder / "mail" / NOTICE).unlink()
