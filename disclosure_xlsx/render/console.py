@@ -506,12 +506,14 @@ def mail_progress(lang: Lang = "zh") -> Progress:
     """The progress bar of a fetch (on stderr, gone when done; silent when not a terminal)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    console = Console(stderr=True)
     return Progress(
         TextColumn(ui("mail.progress", lang)),
         BarColumn(),
         MofNCompleteColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
+        disable=not console.is_terminal,
     )
 
 
