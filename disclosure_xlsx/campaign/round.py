@@ -1,8 +1,8 @@
 """A collection round as one object: what the CLI, the e-mail feature and the web page call.
 
 A round lives in a folder: ``campaign.sqlite`` (the state, see :mod:`.store`), ``templates/``
-(one stamped template per department) and ``received/`` (every return exactly as it arrived,
-by content). The folder can be moved or copied: every stored path is relative to it, and last
+(one stamped template per department), ``received/`` (every return exactly as it arrived,
+by content) and ``mail/`` (the texts and settings of the e-mail commands, :mod:`.mailfiles`). The folder can be moved or copied: every stored path is relative to it, and last
 year's round is found relative to it too.
 
 Every public method is one transaction, or (``collect``) one per file; two processes working
