@@ -336,3 +336,25 @@ def test_starttls_on_the_plain_port(imap_server, folder, books):
     result = runner.invoke(app, ["campaign", "fetch", str(folder)], env=env)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "收到 1 份" in result.stdout
+
+
+def test_ctrl_c_during_a_fetch_leaves_the_message_for_the_next(imap_server, folder, books):
+    """Interrupted after a message's return is recorded but before the message is: the next
+    fetch looks at it again, finds the return taken already, and records the message."""
+    from disclosure_xlsx.errors import Interrupted
+
+    imap_server.deliver(mail("shangwu@example.cn", [("商务局.xlsx", books["d001"])]).as_bytes())
+
+    class Stop(Listener):
+        def outcome(self, outcome):
+            raise Interrupted
+
+    with Campaign.open(folder) as r, pytest.raises(Interrupted):
+        fetch_returns(r, server_of(imap_server), Secret(imap_server.password), listener=Stop())
+    with Campaign.open(folder) as r:
+        assert len(r.returns()) == 1
+        assert r.conn.execute("SELECT COUNT(*) FROM mail_fetched").fetchone()[0] == 0
+        report = fetch_returns(r, server_of(imap_server), Secret(imap_server.password))
+        assert [o.action for o in report.outcomes] == ["duplicate"]
+        assert r.conn.execute("SELECT result FROM mail_fetched").fetchone()[0] == "taken"
+        assert r.conn.execute("SELECT COUNT(*) FROM mail_origin").fetchone()[0] == 1

@@ -106,10 +106,15 @@ def test_a_round_through_mail(tmp_path, make_smtp_server, imap_server, tls_ca):
     ]
     for answer in answers:
         imap_server.deliver(answer.as_bytes())
+    # the clerk had a copy of one notice in the inbox too (Cc to self): a blank template, not a return
+    imap_server.deliver(smtp.messages[0].raw)
 
     fetched = cli("fetch", str(folder), env=env)
     assert fetched.exit_code == 1, fetched.stdout + fetched.stderr  # 教体局's has errors
-    assert "收到 3 份（未匹配 0），重复 0，未收 0" in fetched.stdout
+    assert (
+        "新邮件 4 封：有附件 3，无附件 0，已收过 1；收到 3 份（未匹配 0），重复 0，未收 0"
+        in fetched.stdout
+    )
 
     status = cli("status", str(folder), "--format", "json", env=env)
     states = {d["name"]: d["state"] for d in json.loads(status.stdout)["departments"]}

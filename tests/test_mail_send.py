@@ -275,6 +275,15 @@ def test_drafts_open_ready_to_send_and_are_written_whole_or_not_at_all(folder, t
     assert len(records(folder)) == 4
 
 
+def test_drafts_or_a_server_not_both(folder, tmp_path):
+    result = cli("send", str(folder), "--drafts", str(tmp_path / "d"), "--smtp", "relay")
+    assert result.exit_code == 2 and "--drafts 和 --smtp 只能选一个" in result.stderr
+    result = cli("send", str(folder), "--smtp", "relay", "--ssl", "--starttls")
+    assert result.exit_code == 2 and "--ssl 和 --starttls 只能选一个" in result.stderr
+    result = cli("send", str(folder))  # no [smtp] host in the settings
+    assert result.exit_code == 2 and "可用 --drafts 文件夹 生成草稿" in result.stderr
+
+
 def test_the_office_contact_must_be_filled_in_before_anything_is_sent(make_smtp_server, folder):
     server = make_smtp_server()
     write_settings(
