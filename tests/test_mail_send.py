@@ -430,3 +430,12 @@ def test_replies_and_reminders_as_drafts(folder, tmp_path):
     result = cli("reply", str(folder), "--drafts", str(out))
     assert sorted(p.name for p in out.iterdir()) == ["退回_d002_区教育和体育局.eml"]
     assert "此前已发（未重发）2" in result.stdout  # 民政局's reply and 司法局's reminder
+
+
+def test_a_template_that_cannot_be_read_fails_its_letter_only(folder, tmp_path):
+    (folder / "templates" / "区民政局.xlsx").unlink()
+    result = cli("send", str(folder), "--drafts", str(tmp_path / "草稿"))
+    assert result.exit_code == 1
+    assert "✗ 未发出 区民政局（通知）：" in result.stdout and "无法读取模板" in result.stdout
+    assert "草稿 3，失败 1" in result.stdout
+    assert [d for d, _k, _r in records(folder)] == ["d001", "d002", "d004"]

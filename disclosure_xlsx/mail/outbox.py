@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..campaign import Campaign, Department
-from ..errors import Interrupted, MailError
+from ..errors import DisclosureError, Interrupted, MailError
 from ..outputs import check_output, write_bytes
 from ..text import Text
 from .compose import Attachment, Recipient, compose, domain_of, new_message_id
@@ -194,7 +194,12 @@ def _delivery(
 def _post_one(
     round_: Campaign, letter: Letter, outbox: DraftsOutbox | SmtpOutbox, sender: str | None
 ) -> Delivery:
-    content = letter.content()
+    try:
+        content = letter.content()
+    except MailError:
+        raise
+    except DisclosureError as exc:  # e.g. a template that cannot be read: this letter only
+        return _delivery(letter, "failed", reason=exc.text)
     draft = isinstance(outbox, DraftsOutbox)
     via: Via = "drafts" if draft else "smtp"
     message_id = new_message_id(

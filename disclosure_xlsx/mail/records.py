@@ -3,8 +3,8 @@ of the round's SQLite file; schema step 2 in :mod:`disclosure_xlsx.campaign.stor
 
 - ``mail_sent``: every message sent or drafted, one row each, written *before* it goes out as
   ``pending`` and updated to ``sent``, ``draft`` or ``failed`` after: a message counts as sent
-  only once the server accepted it, and one whose fate an interruption left open stays
-  ``pending`` (not sent; shown as such).
+  only once the server accepted it; one stopped by Ctrl-C before that is ``failed`` (not
+  confirmed), and only a process killed outright leaves a ``pending`` row (not counted as sent).
 - ``mail_fetched``: every message of a mailbox that ``fetch`` has dealt with, by UIDVALIDITY and
   UID, so the next fetch takes only new mail; its Message-ID catches the same message seen
   in another folder.
