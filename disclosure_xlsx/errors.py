@@ -53,3 +53,8 @@ class Interrupted(BaseException):
         super().__init__(done, total)
         self.done = done
         self.total = total
+
+
+class MailError(DisclosureError):
+    """A mail server cannot be used: unreachable, refused the login, failed the TLS check,
+    or broke off. The message names the server and never holds a password."""

@@ -375,3 +375,60 @@ UI.update(
         ),
     }
 )
+
+
+# e-mail for the round (`campaign send`, `fetch`, `reply`; issue 13)
+UI.update(
+    {
+        "mail.kind.notice": Text("通知", "notice"),
+        "mail.kind.reply": Text("退回修改", "reply"),
+        "mail.kind.reminder": Text("催报", "reminder"),
+        "mail.sent": Text(
+            "已发送 {department}（{kind}）→ {to}", "sent {department} ({kind}) → {to}"
+        ),
+        "mail.draft": Text(
+            "已写出草稿 {file}（{department}，{kind}）", "draft {file} ({department}, {kind})"
+        ),
+        "mail.failed": Text(
+            "未发出 {department}（{kind}）：{reason}", "not sent {department} ({kind}): {reason}"
+        ),
+        "mail.not_sent": Text("未发 {department}（{kind}）", "not sent {department} ({kind})"),
+        "mail.no_address": Text(
+            "未发 {department}（{kind}）：{reason}", "not sent {department} ({kind}): {reason}"
+        ),
+        "mail.refused": Text(
+            "以下地址被拒收：{refused}", "these addresses were refused: {refused}"
+        ),
+        "mail.stopped": Text(
+            "发信中止，其余未发：{reason}", "sending stopped, the rest not sent: {reason}"
+        ),
+        "mail.nothing": Text(
+            "没有要发的邮件（已发过的不再发；如需重发请加 --again）",
+            "nothing to send (what was sent is not sent again; add --again to resend)",
+        ),
+        "mail.password": Text("{account} 的密码", "password of {account}"),
+        "mail.ssl_and_starttls": Text(
+            "--ssl 和 --starttls 只能选一个", "give --ssl or --starttls, not both"
+        ),
+        "mail.drafts_and_smtp": Text(
+            "--drafts 和 --smtp 只能选一个", "give --drafts or --smtp, not both"
+        ),
+        "mail.progress": Text("收信中", "reading mail"),
+        "mail.fetch.note": Text("邮件 {message}：{note}", "mail {message}: {note}"),
+        "mail.fetch.moved": Text(
+            "已把收下的 {n} 封邮件移到“{folder}”", "moved the {n} messages taken to '{folder}'"
+        ),
+        "mail.fetch.copied": Text(
+            "服务器不支持移动：{n} 封邮件已复制到“{folder}”，原邮件仍在原处",
+            "the server cannot move mail: {n} messages copied to '{folder}', the originals "
+            "are still there",
+        ),
+        "mail.fetch.created": Text(
+            "已在邮箱里新建文件夹“{folder}”", "created the folder '{folder}' in the mailbox"
+        ),
+        "mail.written": Text(
+            "已写出邮件文字和设置 {paths}，请检查后再发",
+            "wrote the mail texts and settings {paths}; check them before sending",
+        ),
+    }
+)

@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -39,7 +39,7 @@ from .arrival import Arrival, Skipped
 from .match import Clues, match
 from .roster import Department
 from .status import RoundInfo
-from .store import MatchedBy, ReturnStatus, dump_json, transaction
+from .store import MatchedBy, ReturnRecord, ReturnStatus, dump_json, transaction
 
 RECEIVED = "received"
 Action = Literal["recorded", "duplicate", "skipped"]
@@ -102,6 +102,31 @@ class CollectResult:
             f"收到 {rec} 份（未匹配 {self.unmatched}），重复 {dup}，未收 {skip}",
             f"recorded {rec} ({self.unmatched} unmatched), {dup} duplicates, {skip} not taken",
         )
+
+
+class Intake:
+    """Takes returns into a round batch after batch (made by :meth:`.Campaign.intake`): the
+    e-mail fetch takes each message's attachments as one batch, and records the message only
+    once they are recorded."""
+
+    def __init__(self, collector: Collector, notes: Sequence[Text]) -> None:
+        self.collector = collector
+        self.notes = tuple(notes)
+
+    def take(
+        self,
+        items: Iterable[Arrival | Skipped],
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> CollectResult:
+        """Store, check, match and record each item (one transaction each), in order: one
+        outcome per item."""
+        now = datetime.now().astimezone()
+        outcomes: list[Outcome] = []
+        for outcome in self.collector.run(items, now):
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return CollectResult(tuple(outcomes), self.notes)
 
 
 def content_of(arrival: Arrival) -> bytes | Text:
@@ -325,6 +350,28 @@ class Collector:
         )
         name = dept.name if dept else None
         return Outcome(source, "duplicate", file, department, name, note=note, return_id=return_id)
+
+    def recheck(self, record: ReturnRecord) -> FileReport:
+        """A recorded return checked again from its stored file, as when it was collected
+        (the same checks, stamp findings and year-over-year findings for its department), with
+        the findings as values and ``path`` the file's full path (to annotate a copy)."""
+        path = self.folder / record.file
+        examined = examine_file(path)
+        report, values = replace(examined.report, path=str(path)), examined.values
+        if report.template is not None and report.template != self.info.year:
+            report, values = self._other_year(report), None
+        clues = Clues(record.name, report.stamp, record.sender, report.unit_name)
+        extra = list(match(clues, self.departments, self.info.id).findings)
+        stamp = report.stamp
+        if (
+            record.matched_by == "assigned"
+            and stamp is not None
+            and (stamp.round_id, stamp.department_id) == (self.info.id, record.department_id)
+        ):
+            extra = [f for f in extra if f.code != "stamp-mismatch"]  # as assign() does
+        if record.department_id in self.by_id and values is not None:
+            extra.extend(self.year_over_year(record.department_id, values, value_cells(values)))
+        return with_findings(report, extra)
 
     def _other_year(self, report: FileReport) -> FileReport:
         reason = Text(

@@ -59,6 +59,17 @@ def read_mail_bytes(raw: bytes, source: str) -> Iterator[Arrival | Skipped]:
         yield Skipped(source, Text("邮件里没有附件", "the e-mail has no attachment"))
 
 
+def read_part_bytes(
+    raw: bytes, source: str, sender: str | None, sent: datetime | None
+) -> Iterator[Arrival | Skipped]:
+    """The returns in one MIME part given as its header and body bytes (what an IMAP client
+    fetches as ``BODY[n.MIME]`` and ``BODY[n]``): a workbook, a .zip, an attached .eml or a
+    forwarded message, with the limits of a whole mail. Yields nothing for a part that is no
+    attachment (a body text, an inline picture)."""
+    part = BytesParser(policy=policy.default).parsebytes(raw)
+    yield from _part(part, source, sender, sent, 0, [MAX_PARTS])
+
+
 def _message(
     message: Message,
     source: str,
@@ -139,6 +150,8 @@ def attachment_name(part: Message) -> str | None:
         return None
     if not name:
         return None
+    if "\ufffd" in name:  # raw 8-bit bytes in the header, which the parser replaced
+        name = _raw_name(part) or name
     if any("\udc80" <= ch <= "\udcff" for ch in name):  # raw 8-bit bytes in the header
         raw = name.encode("utf-8", errors="surrogateescape")
         for encoding in ("utf-8", "gb18030"):
@@ -149,6 +162,32 @@ def attachment_name(part: Message) -> str | None:
                 continue
     name = " ".join(name.split())
     return name.replace("\\", "/").rsplit("/", 1)[-1] or None
+
+
+def _raw_name(part: Message) -> str | None:
+    """The file name from a header holding raw 8-bit bytes (old clients write GBK there):
+    the header as it arrived, decoded as UTF-8 or else GBK, then parsed."""
+    for header, value in part.raw_items():
+        key = header.lower()
+        if key not in ("content-disposition", "content-type") or value.isascii():
+            continue
+        raw = value.encode("ascii", errors="surrogateescape")
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes almost anything
+            continue
+        try:
+            params = policy.default.header_factory(header, text).params
+        except (ValueError, LookupError, TypeError, AttributeError):
+            continue
+        found = params.get("filename" if key == "content-disposition" else "name")
+        if isinstance(found, str) and found:
+            return found
+    return None
 
 
 def sender_of(message: Message) -> str | None:

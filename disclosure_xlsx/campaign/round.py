@@ -1,8 +1,8 @@
 """A collection round as one object: what the CLI, the e-mail feature and the web page call.
 
 A round lives in a folder: ``campaign.sqlite`` (the state, see :mod:`.store`), ``templates/``
-(one stamped template per department) and ``received/`` (every return exactly as it arrived,
-by content). The folder can be moved or copied: every stored path is relative to it, and last
+(one stamped template per department), ``received/`` (every return exactly as it arrived,
+by content) and ``mail/`` (the texts and settings of the e-mail commands, :mod:`.mailfiles`). The folder can be moved or copied: every stored path is relative to it, and last
 year's round is found relative to it too.
 
 Every public method is one transaction, or (``collect``) one per file; two processes working
@@ -25,6 +25,7 @@ from ..outputs import check_output, write_bytes
 from ..spec import load_spec
 from ..spec.layout import Stamp
 from ..text import Lang, Text
+from .mailfiles import write_mail_files
 from .names import name_key
 from .roster import Department, read_roster
 from .status import RoundInfo, Status, build_status
@@ -42,8 +43,7 @@ from .store import (
 if TYPE_CHECKING:
     from ..check.findings import Finding
     from ..check.report import FileReport
-    from .arrival import Arrival, Skipped
-    from .collect import CollectResult, Outcome, PreviousNumbers
+    from .collect import CollectResult, Intake, Outcome, PreviousNumbers
     from .total import Total
 
 # NOTE: checking, workbooks and pandas are imported by the methods that use them, so that
@@ -174,6 +174,7 @@ class Campaign:
             conn.close()
             for d in departments:
                 write_bytes(folder / names[d.id], files[d.id])
+            write_mail_files(folder)  # the texts and settings of the e-mail commands
             os.replace(part, db)  # NOTE: the round exists from this rename on, whole
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
@@ -334,14 +335,14 @@ class Campaign:
         from .sources import arrivals
 
         items = arrivals(paths, sender.strip().lower() if sender else None, received_at)
-        return self._take(items, progress)
+        return self.intake().take(items, progress)
 
-    def _take(
-        self, items: Iterable[Arrival | Skipped], progress: Callable[[Outcome], None] | None
-    ) -> CollectResult:
-        from .collect import Collector, CollectResult
+    def intake(self) -> Intake:
+        """A collector for returns that arrive as bytes, batch after batch (the e-mail fetch
+        feeds it each message's attachments; an upload is one batch; see
+        :class:`.collect.Intake`)."""
+        from .collect import Collector, Intake
 
-        now = datetime.now().astimezone()
         notes: list[Text] = []
         collector = Collector(
             self.folder,
@@ -351,12 +352,7 @@ class Campaign:
             self.departments(),
             self._previous_numbers(notes),
         )
-        outcomes: list[Outcome] = []
-        for outcome in collector.run(items, now):
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(outcome)
-        return CollectResult(tuple(outcomes), tuple(notes))
+        return Intake(collector, notes)
 
     def receive(
         self,
@@ -374,7 +370,7 @@ class Campaign:
         from .sources import uploaded
 
         items = uploaded(name, data, sender.strip().lower() if sender else None, received_at)
-        result = self._take(items, None)
+        result = self.intake().take(items)
         recorded = [o.return_id for o in result.outcomes if o.action == "recorded" and o.return_id]
         if via is not None and recorded:
             now = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -421,6 +417,10 @@ class Campaign:
         with tempfile.TemporaryDirectory(prefix="dx-annotated-") as tmp:
             target = Path(tmp) / f"copy{copy_suffix(Path(report.path))}"
             return annotate_file(report, target, lang).read_bytes()
+
+    def template(self, dept: str) -> Path:
+        """The stamped template made for a department (by id, name or any spelling of it)."""
+        return self.template_file(dept)
 
     def template_file(self, dept: str) -> Path:
         """A department's stamped template (templates/<name>.xlsx in the round's folder)."""

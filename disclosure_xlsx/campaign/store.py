@@ -71,7 +71,45 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX returns_by_department ON returns (department_id, received_ts, id)",
     ),
-    2: (),  # reserved: e-mail records (issue 13)
+    # issue 13: e-mail (disclosure_xlsx.mail reads and writes these tables)
+    2: (
+        """CREATE TABLE mail_sent (
+            id INTEGER PRIMARY KEY,
+            department_id TEXT NOT NULL REFERENCES departments(id),
+            kind TEXT NOT NULL,           -- notice | reply | reminder
+            return_id INTEGER REFERENCES returns(id),  -- reply: the version replied to
+            message_id TEXT NOT NULL,     -- <...@...>, as in the Message-ID header
+            recipients TEXT NOT NULL,     -- addresses joined by '; '
+            subject TEXT NOT NULL,
+            via TEXT NOT NULL,            -- smtp | drafts
+            result TEXT NOT NULL,         -- pending | sent | draft | failed
+            refused TEXT,                 -- addresses the server refused, '; ' (others took it)
+            error TEXT,                   -- JSON [zh, en]: why it failed
+            file TEXT,                    -- the draft written (drafts)
+            at TEXT NOT NULL              -- ISO 8601 with its UTC offset
+        )""",
+        "CREATE INDEX mail_sent_by_department ON mail_sent (department_id, kind, return_id)",
+        """CREATE TABLE mail_fetched (
+            mailbox TEXT NOT NULL,        -- user@host:port/folder
+            uidvalidity INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            message_id TEXT,
+            sender TEXT,
+            subject TEXT,
+            result TEXT NOT NULL,         -- taken | skipped | empty | seen
+            note TEXT,                    -- JSON [zh, en]
+            moved_to TEXT,                -- the folder it was moved to (--move-to)
+            at TEXT NOT NULL,
+            PRIMARY KEY (mailbox, uidvalidity, uid)
+        )""",
+        "CREATE INDEX mail_fetched_by_message_id ON mail_fetched (message_id)",
+        """CREATE TABLE mail_origin (
+            return_id INTEGER PRIMARY KEY REFERENCES returns(id),
+            message_id TEXT NOT NULL,     -- the message the return came in (replies thread on it)
+            refs TEXT NOT NULL DEFAULT '',  -- its References, space-separated
+            subject TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
     # The web page (issue 15): department links, the clerk's password, uploads, a change count.
     3: (
         """CREATE TABLE links (

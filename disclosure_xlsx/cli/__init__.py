@@ -10,7 +10,7 @@ import sys as _sys
 # instead of a KeyboardInterrupt traceback from whichever import was running.
 _signal.signal(_signal.SIGINT, lambda *_: _sys.exit(130))
 
-from . import campaign, tables  # noqa: E402, F401  (registers the commands)
+from . import campaign, mail, tables  # noqa: E402, F401  (registers the commands)
 from .app import app, main  # noqa: E402
 
 app.add_typer(campaign.app, name="campaign")

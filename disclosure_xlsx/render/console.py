@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, Task
 
     from ..campaign import CollectResult, Outcome, ReturnRecord, Status, Total
+    from ..mail import Delivery, FetchedMessage, FetchReport, PostResult
     from ..write.annotate import Annotated
     from ..write.fix import FixResult
 
@@ -439,3 +440,100 @@ def print_total(total: Total, lang: Lang = "zh", output: object = None) -> None:
     else:
         console.print(_plain((ui("campaign.total.inconsistent", lang), "red")))
         console.print(file_view(total.report, lang), highlight=False)
+
+
+# --- e-mail for the round (campaign send, fetch, reply) -----------------------------------------
+# Drawn from disclosure_xlsx.mail's plain values (Delivery, PostResult, FetchedMessage,
+# FetchReport). Names, addresses, subjects and server answers came from outside: plain text.
+
+_DELIVERY_STYLE = {
+    "sent": "green",
+    "draft": "green",
+    "failed": "red",
+    "not-sent": "red",
+    "no-address": "yellow",
+}
+
+
+def delivery_line(delivery: Delivery, lang: Lang = "zh") -> RichText:
+    """One department's letter as one line."""
+    kind = ui(f"mail.kind.{delivery.kind}", lang)
+    name = delivery.department
+    reason = delivery.reason(lang) if delivery.reason else ""
+    style = _DELIVERY_STYLE[delivery.outcome]
+    if delivery.outcome == "sent":
+        to = ", ".join(delivery.recipients)
+        text = ui("mail.sent", lang, department=name, kind=kind, to=to)
+        mark = "✓ "
+    elif delivery.outcome == "draft":
+        text = ui("mail.draft", lang, file=delivery.file, department=name, kind=kind)
+        mark = "✓ "
+    elif delivery.outcome == "no-address":
+        text = ui("mail.no_address", lang, department=name, kind=kind, reason=reason)
+        mark = "– "
+    elif delivery.outcome == "not-sent":
+        text = ui("mail.not_sent", lang, department=name, kind=kind)
+        mark = "✗ "
+    else:
+        text = ui("mail.failed", lang, department=name, kind=kind, reason=reason)
+        mark = "✗ "
+    line = _plain((mark, style), text)
+    if delivery.refused:
+        refused = "; ".join(delivery.refused)
+        line.append_text(_plain("  ", (ui("mail.refused", lang, refused=refused), "yellow")))
+    if delivery.note:
+        line.append_text(_plain("  ", (delivery.note(lang), "yellow")))
+    return line
+
+
+def print_delivery(delivery: Delivery, lang: Lang = "zh", console: Console | None = None) -> None:
+    (console or Console(highlight=False)).print(delivery_line(delivery, lang))
+
+
+def print_posted(result: PostResult, lang: Lang = "zh") -> None:
+    """After the per-department lines: why sending stopped, if it did, and the summary."""
+    console = Console(highlight=False)
+    if result.stopped is not None:
+        console.print(_plain((ui("mail.stopped", lang, reason=result.stopped(lang)), "bold red")))
+    if not result.deliveries:
+        console.print(_plain(ui("mail.nothing", lang)))
+    console.print(_plain((result.line()(lang), "bold")))
+
+
+def fetched_line(message: FetchedMessage, lang: Lang = "zh") -> RichText:
+    """A note about one fetched message (a department's mail without attachment, a sender
+    not on the roster)."""
+    note = message.note(lang) if message.note else ""
+    return _plain(("! ", "yellow"), ui("mail.fetch.note", lang, message=message.label, note=note))
+
+
+def print_fetched_note(
+    message: FetchedMessage, lang: Lang = "zh", console: Console | None = None
+) -> None:
+    (console or Console(highlight=False)).print(fetched_line(message, lang))
+
+
+def mail_progress(lang: Lang = "zh") -> Progress:
+    """The progress bar of a fetch (on stderr, gone when done; silent when not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn(ui("mail.progress", lang)),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def print_fetched(report: FetchReport, lang: Lang = "zh", move_to: str | None = None) -> None:
+    """After the per-file lines: the folder made or the mail moved, and the summary."""
+    console = Console(highlight=False)
+    if report.folder_created and move_to:
+        console.print(_plain(ui("mail.fetch.created", lang, folder=move_to)))
+    if report.moved and move_to:
+        key = "mail.fetch.copied" if report.copied_only else "mail.fetch.moved"
+        console.print(_plain(ui(key, lang, n=report.moved, folder=move_to)))
+    console.print(_plain((report.line()(lang), "bold")))
