@@ -337,9 +337,18 @@ def test_folder_names_and_uid_sets():
 def test_a_round_made_before_mail_gets_the_mail_tables(tmp_path):
     folder = make_round(tmp_path)
     db = folder / DB_NAME
+    # what a round made by version 1 holds: the objects of the first schema step only
+    first = sqlite3.connect(":memory:")
+    for statement in MIGRATIONS[1]:
+        first.execute(statement)
+    kept = {row[0] for row in first.execute("SELECT name FROM sqlite_master")}
     conn = sqlite3.connect(db)
-    for table in ("mail_sent", "mail_fetched", "mail_origin"):
-        conn.execute(f"DROP TABLE {table}")
+    later = conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')"
+    ).fetchall()
+    for kind, name in later:
+        if name not in kept:
+            conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()

@@ -419,8 +419,13 @@ class Campaign:
             return annotate_file(report, target, lang).read_bytes()
 
     def template(self, dept: str) -> Path:
-        """The stamped template made for a department (by id, name or any spelling of it)."""
-        return self.template_file(dept)
+        """Where the stamped template made for a department is (by id, name or any spelling
+        of it); the caller reads it and says so if it is gone (see :meth:`template_file`)."""
+        department = self.department(dept)
+        row = self.conn.execute(
+            "SELECT template FROM departments WHERE id = ?", (department.id,)
+        ).fetchone()
+        return self.folder / str(row["template"])
 
     def template_file(self, dept: str) -> Path:
         """A department's stamped template (templates/<name>.xlsx in the round's folder)."""
