@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from ..spec import Item, Spec
@@ -78,9 +79,9 @@ class ReturnValues:
         object.__setattr__(self, "blanks", frozenset(blanks))
         object.__setattr__(self, "headings", headings)
 
-    @property
+    @cached_property
     def addresses(self) -> dict[str, str]:
-        """Item id -> A1 address of its value cell."""
+        """Item id -> A1 address of its value cell (built once: checks and repair share it)."""
         return {i: r.cell for i, r in self.cells.items()}
 
     def value(self, item_id: str) -> float | None:
