@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..errors import NotThisTable
 from ..spec import Spec, Table, available_years, load_spec, with_variant
@@ -37,9 +38,8 @@ MIN_SIMILAR_LENGTH = 5
 HEADER_ROWS = 6
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where one item sits in the returned sheet."""
+class Placement(NamedTuple):
+    """Where one item sits in the returned sheet (a NamedTuple: one per item of every return)."""
 
     item_id: str
     row: int
@@ -168,7 +168,31 @@ def unit_name(grid: Grid) -> str | None:
 # --- by ids ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)
+class _IdIndex:
+    """What reading by ids asks of a spec for every row, answered once per spec."""
+
+    tables: dict[str, Table]  # table id -> table
+    rows: dict[str, frozenset[str]]  # table id -> its row ids
+    unit_tables: dict[str, Table]  # row id -> the first table with a unit column that has it
+
+
+@cache
+def _id_index(spec: Spec) -> _IdIndex:
+    unit_tables: dict[str, Table] = {}
+    for table in spec.tables:
+        if table.unit_column:
+            for rid in table.rows:
+                unit_tables.setdefault(rid, table)
+    return _IdIndex(
+        {t.id: t for t in spec.tables},
+        {t.id: frozenset(t.rows) for t in spec.tables},
+        unit_tables,
+    )
+
+
 def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
+    index = _id_index(spec)
     sheet = layout(spec)
     shift = id_col - sheet.id_col  # columns inserted (or deleted) left of the id column
     label_col = LABEL_COL + shift
@@ -185,16 +209,15 @@ def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
             header_rows.append(r)
             continue
         if tag.startswith(COLUMN_IDS):
-            table_id = tag[len(COLUMN_IDS) :]
-            current = next((t for t in spec.tables if t.id == table_id), None)
+            current = index.tables.get(tag[len(COLUMN_IDS) :])
             if current is not None:
                 columns[current.id] = {
                     v: c for c, v in cells.items() if c != id_col and isinstance(v, str) and v
                 }
             continue
-        table = current if current is not None and tag in current.rows else None
+        table = current if current is not None and tag in index.rows[current.id] else None
         if table is None:  # a table with a unit column has no column-id row
-            table = next((t for t in spec.tables if t.unit_column and tag in t.rows), None)
+            table = index.unit_tables.get(tag)
         if table is None:
             continue
         rows[(table.id, tag)] = r
@@ -251,7 +274,7 @@ Entry = tuple[Table, str, tuple[str, ...]]  # table, row id, normalised texts th
 
 
 def _by_labels(grid: Grid, spec: Spec) -> Location:
-    entries, structural = _index(spec)
+    entries, structural, positions = _index(spec)
     matched: dict[tuple[str, str], tuple[int, int, str]] = {}  # (table, row) -> r, col, text
     shared: set[tuple[str, str]] = set()  # headings whose row also carries a data row's label
     strays: list[Stray] = []
@@ -266,7 +289,7 @@ def _by_labels(grid: Grid, spec: Spec) -> Location:
             key = norm_label(v)
             if not key or key in structural:
                 continue  # titles and header cells are not rows
-            k = _match(key, entries, j)
+            k = _match(key, entries, positions, j)
             if k is None:
                 if stray is None and matched and not hits and _in_table(entries, j):
                     stray = Stray(r, c, v)
@@ -323,15 +346,22 @@ def _by_labels(grid: Grid, spec: Spec) -> Location:
 
 
 @cache
-def _index(spec: Spec) -> tuple[tuple[Entry, ...], frozenset[str]]:
-    """The row entries to match in order, and the structural texts; computed once per spec."""
+def _index(
+    spec: Spec,
+) -> tuple[tuple[Entry, ...], frozenset[str], dict[str, tuple[int, ...]]]:
+    """The row entries to match in order, the structural texts, and each normalised label's
+    entries (ascending), so a cell's label is one dict lookup; computed once per spec."""
     entries = tuple(
         (table, rid, _row_keys(spec, table, rid))
         for table in spec.tables
         if table.row_labels
         for rid in table.rows
     )
-    return entries, _structural(spec)
+    positions: dict[str, list[int]] = {}
+    for k, (_, _, keys) in enumerate(entries):
+        for key in keys:
+            positions.setdefault(key, []).append(k)
+    return entries, _structural(spec), {key: tuple(ks) for key, ks in positions.items()}
 
 
 def _structural(spec: Spec) -> frozenset[str]:
@@ -351,10 +381,15 @@ def _row_keys(spec: Spec, table: Table, rid: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def _match(key: str, entries: tuple[Entry, ...], j: int) -> int | None:
-    for k in range(j, min(j + LOOKAHEAD, len(entries))):
-        if key in entries[k][2]:
-            return k
+def _match(
+    key: str, entries: tuple[Entry, ...], positions: dict[str, tuple[int, ...]], j: int
+) -> int | None:
+    """The entry a label names: the first at or after ``j`` within LOOKAHEAD rows that has this
+    text, else the expected entry ``j`` when the text is similar enough (a reworded label)."""
+    ks = positions.get(key, ())
+    at = bisect_left(ks, j)
+    if at < len(ks) and ks[at] < min(j + LOOKAHEAD, len(entries)):
+        return ks[at]
     if j < len(entries) and len(key) >= MIN_SIMILAR_LENGTH:
         ratio = difflib.SequenceMatcher(None, key, entries[j][2][0], autojunk=False).ratio()
         if ratio >= SIMILAR:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..spec import Item, Spec
 from ..spec.layout import Stamp, a1, layout
@@ -19,9 +19,8 @@ from .cells import CellValue, classify, entered_in_yuan, reading_units
 from .locate import Location, Stray
 
 
-@dataclass(frozen=True)
-class CellRead:
-    """One item's cell as read from the sheet."""
+class CellRead(NamedTuple):
+    """One item's cell as read from the sheet (a NamedTuple, like CellValue: one per cell)."""
 
     item: Item
     row: int
