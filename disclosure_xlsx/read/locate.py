@@ -247,8 +247,10 @@ def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
     tagged = set(rows.values())
     for table_rows in found.values():
         for r in range(min(table_rows) + 1, max(table_rows)):
+            if r in tagged:
+                continue
             text = grid.get(r, label_col)
-            if r not in tagged and isinstance(text, str) and text.strip():
+            if isinstance(text, str) and text.strip():
                 strays.append(Stray(r, label_col, text))
     return Location(spec, grid, "ids", placements, tuple(strays), unit_name(grid))
 

@@ -43,6 +43,10 @@ class CellRead(NamedTuple):
         return entered_in_yuan(self.value, self.item.unit)
 
 
+#: A formula cell whose workbook saved no value for it.
+NO_VALUE = CellValue("formula-no-value", None, None)
+
+
 @dataclass(frozen=True)
 class ReturnValues:
     """Every item of one returned table: where it is, what it holds, what it counts as."""
@@ -124,30 +128,30 @@ def read_location(location: Location) -> ReturnValues:
     """Classify every placed item's cell of a located table."""
     spec, grid = location.spec, location.grid
     units = reading_units(spec.units)
+    sheet = grid.cells  # NOTE: the dict itself: this runs for every item of every return
+    no_values = grid.formulas_without_value
+    placements = location.placements
     cells: dict[str, CellRead] = {}
     missing = []
     for item in spec.items:
-        p = location.placements.get(item.id)
+        p = placements.get(item.id)
         if p is None:
             if item.is_data:
                 missing.append(item)
             continue
-        no_value = (p.row, p.value_col) in grid.formulas_without_value
-        value = (
-            CellValue("formula-no-value", None, None)
-            if no_value
-            else classify(grid.get(p.row, p.value_col), units)
-        )
+        at = (p.row, p.value_col)
+        no_value = at in no_values
+        value = NO_VALUE if no_value else classify(sheet.get(at), units)
         cells[item.id] = _read(
             item,
             p.row,
             p.value_col,
             value,
-            label_text=p.label_text,
-            label_col=p.label_col,
-            unit_raw=grid.get(p.row, p.unit_col) if p.unit_col else None,
-            unit_col=p.unit_col,
-            formula_no_value=no_value,
+            p.label_text,
+            p.label_col,
+            sheet.get((p.row, p.unit_col)) if p.unit_col else None,
+            p.unit_col,
+            no_value,
         )
     return ReturnValues(
         spec,
