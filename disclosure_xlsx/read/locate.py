@@ -127,7 +127,7 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
 
 def _find_stamp(grid: Grid, id_col: int) -> Stamp | None:
     """The collection-round stamp in the id column, if the template carries one."""
-    for r in sorted({r for (r, c) in grid.cells if c == id_col})[:10]:
+    for r in [r for r, cells in grid.by_row.items() if id_col in cells][:10]:
         value = grid.get(r, id_col)
         if isinstance(value, str) and (stamp := Stamp.parse(value)) is not None:
             return stamp

@@ -33,8 +33,11 @@ def norm_label(text: str) -> str:
     return _NUMBERING.sub(r"\1.", normalize_text(text)).rstrip(":")
 
 
+@lru_cache(maxsize=16384)
 def short_label(label: str) -> str:
-    """Strip '（一）', '1.', '一、', '其中：' prefixes and a trailing remark in brackets."""
+    """Strip '（一）', '1.', '一、', '其中：' prefixes and a trailing remark in brackets.
+
+    Cached like the normalisers: a rule's message names its items by short label."""
     text = _PREFIX.sub("", label, count=1)
     while True:
         shorter = _REMARK.sub("", text)
