@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal, NamedTuple
 
@@ -101,7 +101,7 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
                     "--year asks for",
                 )
             )
-        return replace(_by_ids(grid, load_spec(marker_year), col), stamp=_find_stamp(grid, col))
+        return _by_ids(grid, load_spec(marker_year), col)
     best: tuple[int, Grid, Spec] | None = None
     for spec in (load_spec(y) for y in ([year] if year else available_years())):
         labels = _label_index(spec)
@@ -252,7 +252,8 @@ def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
             text = grid.get(r, label_col)
             if isinstance(text, str) and text.strip():
                 strays.append(Stray(r, label_col, text))
-    return Location(spec, grid, "ids", placements, tuple(strays), unit_name(grid))
+    stamp = _find_stamp(grid, id_col)
+    return Location(spec, grid, "ids", placements, tuple(strays), unit_name(grid), stamp=stamp)
 
 
 def _list_columns(
