@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ..read.values import ReturnValues
 from ..spec import Spec, Variant
+from ..spec.system import rule_system
 from .arithmetic import rule_findings
 from .cells import cell_findings, structure_findings
 from .findings import Finding, format_variant
@@ -18,14 +19,16 @@ from .repair import Sheet, Suggestions, suggest
 
 def check_values(values: ReturnValues, blank_as_zero: bool = False) -> list[Finding]:
     """Every finding of one located table, in sheet order, each with its suggestion."""
+    broken = rule_system(values.spec).broken(values.numbers)  # one pass, shared below
     hints = suggest(
-        Sheet(values.spec, values.numbers, values.blanks, values.addresses, values.headings)
+        Sheet(values.spec, values.numbers, values.blanks, values.addresses, values.headings),
+        broken,
     )
     findings = [
         _with_fix(f, hints)
         for f in (*structure_findings(values), *cell_findings(values, blank_as_zero))
     ]
-    findings.extend(rule_findings(values, hints))
+    findings.extend(rule_findings(values, hints, broken))
     findings.extend(format_variant(_variant(values.spec, v).desc) for v in values.notes)
     return sorted(findings, key=lambda f: (f.row, f.code != "blank"))
 

@@ -7,6 +7,8 @@ entered in 元, numbers typed on headings, formulas without a saved value.
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..numbers import plain_number, shown, visible
 from ..read.values import CellRead, ReturnValues
 from ..spec import Item, Spec
@@ -21,10 +23,11 @@ from .repair import Fix
 def structure_findings(values: ReturnValues) -> list[Finding]:
     """Missing items, label changes, unit mismatches, rows that are not items."""
     out = [F.missing_item(item) for item in values.missing]
-    spec = values.spec
+    row_labels = _row_label_keys(values.spec)
     for read in values.cells.values():
         item = read.item
-        if _reports_row_label(spec, item) and norm_label(read.label_text) not in label_keys(item):
+        keys = row_labels.get(item.id)
+        if keys is not None and norm_label(read.label_text) not in keys:
             at = At(item, a1(read.row, read.label_col), read.row)
             out.append(F.label_changed(at, read.label_text, item.row_label or item.label))
         if read.unit_col is not None and item.is_data:
@@ -47,16 +50,32 @@ def _reports_row_label(spec: Spec, item: Item) -> bool:
     return table.row_labels and item.column == table.columns[0]
 
 
+@cache
+def _row_label_keys(spec: Spec) -> dict[str, frozenset[str]]:
+    """Item id -> its label keys, for the items that report their row's label; once per spec."""
+    return {i.id: label_keys(i) for i in spec.items if _reports_row_label(spec, i)}
+
+
 def cell_findings(values: ReturnValues, blank_as_zero: bool = False) -> list[Finding]:
     """Every finding about what one cell holds."""
     out: list[Finding] = []
     for read in values.cells.values():
-        at = At(read.item, read.cell, read.row)
+        item, value, number = read.item, read.value, read.number
+        if (
+            value.kind == "number"  # typed as a number: most cells; they need no more checks
+            and number is not None
+            and number >= 0
+            and item.is_data
+            and (item.value_type != "count" or float(number).is_integer())
+            and (item.max_value is None or number <= item.max_value)
+        ):
+            continue
+        at = At(item, read.cell, read.row)
         if read.formula_no_value:
             out.append(F.formula_no_value(at))
-        elif not read.item.is_data:
-            if not read.value.is_blank:
-                raw = read.value.raw
+        elif not item.is_data:
+            if not value.is_blank:
+                raw = value.raw
                 out.append(F.heading_filled(at, raw, shown(raw), None))
         else:
             out.extend(_value_findings(read, at, blank_as_zero))

@@ -12,20 +12,23 @@ so a new template year gets them for free:
   feasibility (Fourier-Motzkin elimination: the sets are tiny);
 - a number typed on a heading whose data row below is blank: move it.
 
-Only error rules are used: warning rules are plausibility checks, not arithmetic facts.
+Only error rules are used: warning rules are plausibility checks, not arithmetic facts. All of
+it works over the spec's compiled rules (:mod:`..spec.system`), and the searches start only
+from rules that broke: a typical return breaks none or one or two.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Literal
 
 from ..numbers import plain_number
-from ..spec import Rule, Spec
-from ..spec.rules import EPS, Linear, evaluate, linear_of
+from ..spec import Spec
+from ..spec.rules import EPS, Linear
+from ..spec.system import CompiledRule, RuleSystem, components, holds_all, rule_system
 from ..text import Lang, Text
 
 FixKind = Literal["clean", "forced", "typo", "move", "unit", "locate", "ambiguous"]
@@ -82,28 +85,24 @@ class Suggestions:
     moves: dict[str, Fix]  # heading id -> where its number belongs
 
 
-def suggest(sheet: Sheet) -> Suggestions:
-    """Every suggestion for one sheet."""
-    rules = [r for r in sheet.spec.rules if r.severity == "error"]
-    broken = [r for r in rules if _breached(r, sheet.numbers)]
-    by_rule = _typos(sheet, rules, broken)
-    for index, fix in _localise(sheet, rules, broken).items():
-        by_rule.setdefault(index, fix)
-    return Suggestions(_forced(sheet, rules), by_rule, _moves(sheet, rules))
+def suggest(sheet: Sheet, broken: Sequence[CompiledRule] | None = None) -> Suggestions:
+    """Every suggestion for one sheet; ``broken``: the rules already found broken, if known."""
+    system = rule_system(sheet.spec)
+    if broken is None:
+        broken = system.broken(sheet.numbers)
+    errors = [c for c in broken if c.error]
+    by_rule = _typos(sheet, system, errors) if errors else {}
+    if errors:
+        for index, fix in _localise(sheet, system, errors).items():
+            by_rule.setdefault(index, fix)
+    forced = _forced(sheet, system) if sheet.blanks else {}
+    moves = _moves(sheet, system) if sheet.headings else {}
+    return Suggestions(forced, by_rule, moves)
 
 
-def _breached(rule: Rule, numbers: Mapping[str, float]) -> bool:
-    return all(i in numbers for i in rule.items()) and evaluate(rule, numbers) is not None
-
-
-def _holds_all(rules: Iterable[Rule], numbers: Mapping[str, float]) -> bool:
-    return not any(_breached(r, numbers) for r in rules)
-
-
-def _fits(sheet: Sheet, item_id: str, value: float) -> bool:
+def _fits(system: RuleSystem, item_id: str, value: float) -> bool:
     """A value the cell may hold at all: not negative; whole for counts."""
-    item = sheet.spec.item(item_id)
-    return value >= -EPS and (item.value_type != "count" or abs(value - round(value)) <= EPS)
+    return value >= -EPS and (item_id not in system.counts or abs(value - round(value)) <= EPS)
 
 
 def _show(value: float) -> int | float:
@@ -113,7 +112,7 @@ def _show(value: float) -> int | float:
 # --- forced values -------------------------------------------------------------------------
 
 
-def _forced(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
+def _forced(sheet: Sheet, system: RuleSystem) -> dict[str, Fix]:
     open_ = {i for i in sheet.blanks if i in sheet.numbers}
     if not open_:
         return {}
@@ -122,12 +121,13 @@ def _forced(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
     changed = True
     while changed:
         changed = False
-        for rule in rules:
-            for lin in linear_of(rule):
+        for compiled in system.errors:
+            rule = compiled.rule
+            for lin in compiled.linear:
                 for item_id, value in _solve_blank(lin, known, open_).items():
                     trial = {**known, item_id: value}
-                    if not _fits(sheet, item_id, value) or not _holds_all(
-                        sheet.spec.rules_for(item_id), _with_blanks(sheet, trial)
+                    if not _fits(system, item_id, value) or not holds_all(
+                        system.rules_for(item_id), _with_blanks(sheet, trial)
                     ):
                         continue
                     known[item_id] = value
@@ -198,34 +198,33 @@ def keystroke(old: float, new: float) -> tuple[str, str] | None:
     return None
 
 
-def _typos(sheet: Sheet, rules: list[Rule], broken: list[Rule]) -> dict[int, Fix]:
+def _typos(sheet: Sheet, system: RuleSystem, broken: list[CompiledRule]) -> dict[int, Fix]:
     numbers = sheet.numbers
-    broken_at = {r.index for r in broken}
-    held = [r for r in rules if r.index not in broken_at and all(i in numbers for i in r.items())]
+    broken_at = frozenset(broken)
+    held = [c for c in system.usable(numbers, system.errors) if c not in broken_at]
     targets: dict[str, float | None] = {}  # item -> the value the broken rules ask of it
-    in_held = {i for r in held for i in r.items()}
+    in_held = frozenset().union(*(c.cells for c in held))
     out: dict[int, Fix] = {}
-    for rule in broken:
-        lins = [lin for lin in linear_of(rule) if lin.op == "=="]
-        if not lins:
+    for compiled in broken:
+        if not any(lin.op == "==" for lin in compiled.linear):
             continue
         found: list[tuple[int, Fix]] = []  # (broken rules the repair mends, repair)
-        for item_id in dict.fromkeys(rule.items()):
+        for item_id in dict.fromkeys(compiled.items):
             if item_id in in_held or item_id in sheet.blanks:
                 continue
             if item_id not in targets:
-                targets[item_id] = _solve_one(item_id, sheet, broken)
+                targets[item_id] = _solve_one(item_id, numbers, system, broken_at)
             target = targets[item_id]
-            if target is None or not _fits(sheet, item_id, target):
+            if target is None or not _fits(system, item_id, target):
                 continue
             how = keystroke(numbers[item_id], target)
             if how is None:
                 continue
             trial = {**numbers, item_id: target}
-            if not _holds_all(sheet.spec.rules_for(item_id), trial):
+            if not holds_all(system.rules_for(item_id), trial):
                 continue
             v, old = _show(target), _show(numbers[item_id])
-            mends = sum(item_id in r.items() for r in broken)
+            mends = sum(item_id in c.cells for c in broken)
             found.append(
                 (
                     mends,
@@ -244,21 +243,28 @@ def _typos(sheet: Sheet, rules: list[Rule], broken: list[Rule]) -> dict[int, Fix
         # A repair that mends several broken rules at once beats one that mends only this one.
         best = [fix for mends, fix in found if mends == max((m for m, _ in found), default=0)]
         if len(best) == 1:
-            out[rule.index] = best[0]
+            out[compiled.index] = best[0]
         elif best:
-            out[rule.index] = _cannot_tell(best, "使这项合计相符", "make this total hold")
+            out[compiled.index] = _cannot_tell(best, "使这项合计相符", "make this total hold")
     return out
 
 
-def _solve_one(item_id: str, sheet: Sheet, broken: list[Rule]) -> float | None:
+def _solve_one(
+    item_id: str,
+    numbers: Mapping[str, float],
+    system: RuleSystem,
+    broken: frozenset[CompiledRule],
+) -> float | None:
     """The one value of ``item_id`` that every broken equality containing it asks for."""
     targets = []
-    for rule in broken:
-        for lin in linear_of(rule):
-            coef = dict(lin.terms).get(item_id)
+    for compiled in system.rules_for(item_id):  # in spec order, as the broken rules are
+        if compiled not in broken:
+            continue
+        for lin in compiled.linear:
+            coef = lin.coefs.get(item_id)
             if lin.op != "==" or coef is None:
                 continue
-            rest = sum(a * sheet.numbers[i] for i, a in lin.terms if i != item_id)
+            rest = sum([a * numbers[i] for i, a in lin.terms if i != item_id])
             targets.append(-rest / coef)
     if not targets or max(targets) - min(targets) > EPS:
         return None
@@ -295,37 +301,28 @@ def _change(fix: Fix, lang: Lang) -> str:
 Constraint = tuple[dict[str, float], float, str]  # coefficients, constant, "==" or "<="
 
 
-def _localise(sheet: Sheet, rules: list[Rule], broken: list[Rule]) -> dict[int, Fix]:
+def _localise(sheet: Sheet, system: RuleSystem, broken: list[CompiledRule]) -> dict[int, Fix]:
     """Fellegi-Holt per group of connected rules: breaks in unrelated parts are separate."""
-    numbers = sheet.numbers
-    usable = [r for r in rules if all(i in numbers for i in r.items())]
-    broken_at = {r.index for r in broken}
-    order = {item.id: n for n, item in enumerate(sheet.spec.items)}
+    usable = system.usable(sheet.numbers, system.errors)
+    groups = system.error_groups if usable is system.errors else components(usable)
+    broken_at = set(broken)
     out: dict[int, Fix] = {}
-    for group in _components(usable):
-        group_broken = [r for r in group if r.index in broken_at]
+    for group in groups:
+        group_broken = [c for c in group if c in broken_at]
         if group_broken:
-            fix = _localise_group(sheet, group, group_broken, order)
-            out.update({r.index: fix for r in group_broken})
+            fix = _localise_group(sheet, system, group, group_broken)
+            out.update({c.index: fix for c in group_broken})
     return out
 
 
-def _components(rules: list[Rule]) -> list[list[Rule]]:
-    """Rules grouped so that two rules sharing a cell are in one group."""
-    groups: list[tuple[set[str], list[Rule]]] = []
-    for rule in rules:
-        cells = set(rule.items())
-        joined = [g for g in groups if g[0] & cells]
-        merged = (cells.union(*(g[0] for g in joined)), [r for g in joined for r in g[1]] + [rule])
-        groups = [g for g in groups if g not in joined] + [merged]
-    return [sorted(g[1], key=lambda r: r.index) for g in groups]
-
-
 def _localise_group(
-    sheet: Sheet, group: list[Rule], broken: list[Rule], order: dict[str, int]
+    sheet: Sheet,
+    system: RuleSystem,
+    group: tuple[CompiledRule, ...],
+    broken: list[CompiledRule],
 ) -> Fix:
-    lins = [lin for r in group for lin in linear_of(r)]
-    answers = _minimal_sets(sheet, group, broken, lins, order)
+    lins = [lin for c in group for lin in c.linear]
+    answers = _minimal_sets(sheet, system, group, broken, lins)
     if not answers:
         return Fix(
             "locate",
@@ -343,13 +340,17 @@ def _localise_group(
         most = max(sum(i in sheet.blanks for i in a) for a in answers)
         answers = [a for a in answers if sum(i in sheet.blanks for i in a) == most]
     if len(answers) > 1:
-        options = [_suspects(sheet, lins, a) for a in answers[:6]]
+        options = [_suspects(sheet, system, lins, a) for a in answers[:6]]
         return _cannot_tell(options, "使各项校验都成立", "make every check hold")
-    return _suspects(sheet, lins, answers[0])
+    return _suspects(sheet, system, lins, answers[0])
 
 
 def _minimal_sets(
-    sheet: Sheet, group: list[Rule], broken: list[Rule], lins: list[Linear], order: dict[str, int]
+    sheet: Sheet,
+    system: RuleSystem,
+    group: tuple[CompiledRule, ...],
+    broken: list[CompiledRule],
+    lins: list[Linear],
 ) -> list[tuple[str, ...]]:
     """Every smallest set of cells (up to MAX_CELLS) whose change lets all rules hold.
 
@@ -358,10 +359,12 @@ def _minimal_sets(
     hits them all may still need cells of neighbouring rules, so it is padded with those.
     Exact, and fast even when a whole matrix is one connected group of rules.
     """
-    hits = [sorted(set(r.items()), key=order.__getitem__) for r in broken]
-    touched = {i for r in broken for i in r.items()}
+    order = system.order
+    hits = [c.ordered for c in broken]
+    touched = frozenset().union(*(c.cells for c in broken))
     pool = sorted(
-        {i for r in group if touched & set(r.items()) for i in r.items()}, key=order.__getitem__
+        {i for c in group if not touched.isdisjoint(c.cells) for i in c.cells},
+        key=order.__getitem__,
     )
     for size in range(1, MAX_CELLS + 1):
         found: set[frozenset[str]] = set()
@@ -380,7 +383,7 @@ def _minimal_sets(
             if open_rule is None:
                 for pad in combinations([i for i in pool if i not in chosen], size - len(chosen)):
                     cells = chosen.union(pad)
-                    if cells not in found and _feasible(sheet, lins, set(cells)):
+                    if cells not in found and _feasible(sheet, system, lins, set(cells)):
                         found.add(cells)
                 return
             if len(chosen) < size:
@@ -396,10 +399,10 @@ def _minimal_sets(
     return []
 
 
-def _suspects(sheet: Sheet, lins: list[Linear], cells: tuple[str, ...]) -> Fix:
+def _suspects(sheet: Sheet, system: RuleSystem, lins: list[Linear], cells: tuple[str, ...]) -> Fix:
     where = Text("、".join(sheet.cells[i] for i in cells), ", ".join(sheet.cells[i] for i in cells))
     value = _pinned(lins, sheet.numbers, cells[0]) if len(cells) == 1 else None
-    if value is not None and _fits(sheet, cells[0], value):
+    if value is not None and _fits(system, cells[0], value):
         v = _show(value)
         text = Text(
             f"最可能出错的是 {where.zh}：只改这一格（改为 {v}）即可使各项校验都成立",
@@ -439,7 +442,7 @@ def _constraints(
     return out
 
 
-def _feasible(sheet: Sheet, lins: list[Linear], free: set[str]) -> bool:
+def _feasible(sheet: Sheet, system: RuleSystem, lins: list[Linear], free: set[str]) -> bool:
     """Can the free cells take values (>= 0) that satisfy every constraint? Exact for <= 3 cells.
 
     A lone count cell must also have a whole number in its range; larger sets are tested over
@@ -448,7 +451,7 @@ def _feasible(sheet: Sheet, lins: list[Linear], free: set[str]) -> bool:
     if len(free) == 1:
         (item_id,) = free
         low, high = _interval(lins, sheet.numbers, item_id)
-        if sheet.spec.item(item_id).value_type == "count":
+        if item_id in system.counts:
             return math.ceil(low - EPS) <= high + EPS
         return low <= high + EPS
     return _eliminate(_constraints(lins, sheet.numbers, free), sorted(free)) is not None
@@ -457,22 +460,31 @@ def _feasible(sheet: Sheet, lins: list[Linear], free: set[str]) -> bool:
 def _interval(
     lins: list[Linear], numbers: Mapping[str, float], item_id: str
 ) -> tuple[float, float]:
-    """The values a lone free cell may take, as [low, high] (empty when low > high)."""
+    """The values a lone free cell may take, as [low, high] (empty when low > high).
+
+    The constraints of ``_constraints(lins, numbers, {item_id})``, read term by term without
+    building them (this runs for every candidate cell), the sums taken in the same order.
+    """
     low, high = 0.0, float("inf")
-    for coefs, const, op in _constraints(lins, numbers, {item_id}):
-        a = coefs.get(item_id, 0.0)
+    for lin in lins:
+        a = const = 0.0
+        for i, coef in lin.terms:
+            if i == item_id:
+                a += coef
+            else:
+                const += coef * numbers[i]
         if abs(a) <= EPS:
-            if (op == "==" and abs(const) > EPS) or const > EPS:
+            if (lin.op == "==" and abs(const) > EPS) or const > EPS:
                 return 1.0, 0.0
             continue
         bound = -const / a
-        if op == "==":
+        if lin.op == "==":
             low, high = max(low, bound), min(high, bound)
         elif a > 0:
             high = min(high, bound)
         else:
             low = max(low, bound)
-    return low, high
+    return max(low, 0.0), high  # the cell is >= 0 (the last constraint of _constraints)
 
 
 def _pinned(lins: list[Linear], numbers: Mapping[str, float], item_id: str) -> float | None:
@@ -526,7 +538,7 @@ def _substitute(c: Constraint, var: str, eq: Constraint) -> Constraint:
 # --- moved values --------------------------------------------------------------------------
 
 
-def _moves(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
+def _moves(sheet: Sheet, system: RuleSystem) -> dict[str, Fix]:
     items = sheet.spec.items
     out: dict[str, Fix] = {}
     for n, heading in enumerate(items):
@@ -536,12 +548,10 @@ def _moves(sheet: Sheet, rules: list[Rule]) -> dict[str, Fix]:
         for child in items[n + 1 :]:
             if child.level <= heading.level:
                 break
-            if child.id not in sheet.blanks or not _fits(sheet, child.id, value):
+            if child.id not in sheet.blanks or not _fits(system, child.id, value):
                 continue
             trial = {**sheet.numbers, child.id: value}
-            if _holds_all(
-                (r for r in sheet.spec.rules_for(child.id) if r.severity == "error"), trial
-            ):
+            if holds_all((c for c in system.rules_for(child.id) if c.error), trial):
                 v, cell = _show(value), sheet.cells[child.id]
                 out[heading.id] = Fix(
                     "move",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -43,7 +43,28 @@ def _fold_help_text() -> None:
     rich_utils._make_rich_text = folding  # type: ignore[assignment]
 
 
-_fold_help_text()
+def _fold_when_help_is_shown() -> None:
+    """Apply :func:`_fold_help_text` when typer formats help, not when the CLI starts.
+
+    NOTE: importing typer.rich_utils costs about 0.1 s (rich.markdown, markdown-it); every
+    command paid it at start-up although only help uses it.
+    """
+    from typer import core
+
+    for cls in (core.TyperCommand, core.TyperGroup):
+        original = cls.format_help
+        if getattr(original, "folds", False):
+            continue
+
+        def format_help(self: Any, ctx: Any, formatter: Any, _original: Any = original) -> None:
+            _fold_help_text()
+            _original(self, ctx, formatter)
+
+        format_help.folds = True  # type: ignore[attr-defined]
+        cls.format_help = format_help  # type: ignore[method-assign]
+
+
+_fold_when_help_is_shown()
 
 app = typer.Typer(
     name="disclosure-xlsx",

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field, replace
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..errors import NotThisTable
 from ..spec import Spec, Table, available_years, load_spec, with_variant
@@ -37,9 +38,8 @@ MIN_SIMILAR_LENGTH = 5
 HEADER_ROWS = 6
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where one item sits in the returned sheet."""
+class Placement(NamedTuple):
+    """Where one item sits in the returned sheet (a NamedTuple: one per item of every return)."""
 
     item_id: str
     row: int
@@ -101,7 +101,7 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
                     "--year asks for",
                 )
             )
-        return replace(_by_ids(grid, load_spec(marker_year), col), stamp=_find_stamp(grid, col))
+        return _by_ids(grid, load_spec(marker_year), col)
     best: tuple[int, Grid, Spec] | None = None
     for spec in (load_spec(y) for y in ([year] if year else available_years())):
         labels = _label_index(spec)
@@ -127,7 +127,7 @@ def locate(grids: list[Grid], year: str | None = None) -> Location:
 
 def _find_stamp(grid: Grid, id_col: int) -> Stamp | None:
     """The collection-round stamp in the id column, if the template carries one."""
-    for r in sorted({r for (r, c) in grid.cells if c == id_col})[:10]:
+    for r in [r for r, cells in grid.by_row.items() if id_col in cells][:10]:
         value = grid.get(r, id_col)
         if isinstance(value, str) and (stamp := Stamp.parse(value)) is not None:
             return stamp
@@ -168,7 +168,31 @@ def unit_name(grid: Grid) -> str | None:
 # --- by ids ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)
+class _IdIndex:
+    """What reading by ids asks of a spec for every row, answered once per spec."""
+
+    tables: dict[str, Table]  # table id -> table
+    rows: dict[str, frozenset[str]]  # table id -> its row ids
+    unit_tables: dict[str, Table]  # row id -> the first table with a unit column that has it
+
+
+@cache
+def _id_index(spec: Spec) -> _IdIndex:
+    unit_tables: dict[str, Table] = {}
+    for table in spec.tables:
+        if table.unit_column:
+            for rid in table.rows:
+                unit_tables.setdefault(rid, table)
+    return _IdIndex(
+        {t.id: t for t in spec.tables},
+        {t.id: frozenset(t.rows) for t in spec.tables},
+        unit_tables,
+    )
+
+
 def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
+    index = _id_index(spec)
     sheet = layout(spec)
     shift = id_col - sheet.id_col  # columns inserted (or deleted) left of the id column
     label_col = LABEL_COL + shift
@@ -185,16 +209,15 @@ def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
             header_rows.append(r)
             continue
         if tag.startswith(COLUMN_IDS):
-            table_id = tag[len(COLUMN_IDS) :]
-            current = next((t for t in spec.tables if t.id == table_id), None)
+            current = index.tables.get(tag[len(COLUMN_IDS) :])
             if current is not None:
                 columns[current.id] = {
                     v: c for c, v in cells.items() if c != id_col and isinstance(v, str) and v
                 }
             continue
-        table = current if current is not None and tag in current.rows else None
+        table = current if current is not None and tag in index.rows[current.id] else None
         if table is None:  # a table with a unit column has no column-id row
-            table = next((t for t in spec.tables if t.unit_column and tag in t.rows), None)
+            table = index.unit_tables.get(tag)
         if table is None:
             continue
         rows[(table.id, tag)] = r
@@ -224,10 +247,13 @@ def _by_ids(grid: Grid, spec: Spec, id_col: int) -> Location:
     tagged = set(rows.values())
     for table_rows in found.values():
         for r in range(min(table_rows) + 1, max(table_rows)):
+            if r in tagged:
+                continue
             text = grid.get(r, label_col)
-            if r not in tagged and isinstance(text, str) and text.strip():
+            if isinstance(text, str) and text.strip():
                 strays.append(Stray(r, label_col, text))
-    return Location(spec, grid, "ids", placements, tuple(strays), unit_name(grid))
+    stamp = _find_stamp(grid, id_col)
+    return Location(spec, grid, "ids", placements, tuple(strays), unit_name(grid), stamp=stamp)
 
 
 def _list_columns(
@@ -251,7 +277,7 @@ Entry = tuple[Table, str, tuple[str, ...]]  # table, row id, normalised texts th
 
 
 def _by_labels(grid: Grid, spec: Spec) -> Location:
-    entries, structural = _index(spec)
+    entries, structural, positions = _index(spec)
     matched: dict[tuple[str, str], tuple[int, int, str]] = {}  # (table, row) -> r, col, text
     shared: set[tuple[str, str]] = set()  # headings whose row also carries a data row's label
     strays: list[Stray] = []
@@ -266,7 +292,7 @@ def _by_labels(grid: Grid, spec: Spec) -> Location:
             key = norm_label(v)
             if not key or key in structural:
                 continue  # titles and header cells are not rows
-            k = _match(key, entries, j)
+            k = _match(key, entries, positions, j)
             if k is None:
                 if stray is None and matched and not hits and _in_table(entries, j):
                     stray = Stray(r, c, v)
@@ -323,15 +349,22 @@ def _by_labels(grid: Grid, spec: Spec) -> Location:
 
 
 @cache
-def _index(spec: Spec) -> tuple[tuple[Entry, ...], frozenset[str]]:
-    """The row entries to match in order, and the structural texts; computed once per spec."""
+def _index(
+    spec: Spec,
+) -> tuple[tuple[Entry, ...], frozenset[str], dict[str, tuple[int, ...]]]:
+    """The row entries to match in order, the structural texts, and each normalised label's
+    entries (ascending), so a cell's label is one dict lookup; computed once per spec."""
     entries = tuple(
         (table, rid, _row_keys(spec, table, rid))
         for table in spec.tables
         if table.row_labels
         for rid in table.rows
     )
-    return entries, _structural(spec)
+    positions: dict[str, list[int]] = {}
+    for k, (_, _, keys) in enumerate(entries):
+        for key in keys:
+            positions.setdefault(key, []).append(k)
+    return entries, _structural(spec), {key: tuple(ks) for key, ks in positions.items()}
 
 
 def _structural(spec: Spec) -> frozenset[str]:
@@ -351,10 +384,15 @@ def _row_keys(spec: Spec, table: Table, rid: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def _match(key: str, entries: tuple[Entry, ...], j: int) -> int | None:
-    for k in range(j, min(j + LOOKAHEAD, len(entries))):
-        if key in entries[k][2]:
-            return k
+def _match(
+    key: str, entries: tuple[Entry, ...], positions: dict[str, tuple[int, ...]], j: int
+) -> int | None:
+    """The entry a label names: the first at or after ``j`` within LOOKAHEAD rows that has this
+    text, else the expected entry ``j`` when the text is similar enough (a reworded label)."""
+    ks = positions.get(key, ())
+    at = bisect_left(ks, j)
+    if at < len(ks) and ks[at] < min(j + LOOKAHEAD, len(entries)):
+        return ks[at]
     if j < len(entries) and len(key) >= MIN_SIMILAR_LENGTH:
         matcher = difflib.SequenceMatcher(None, key, entries[j][2][0], autojunk=False)
         # NOTE: ratio() is quadratic: a 1 MB cell took seconds per row. The quick ratios are

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Literal, NamedTuple
 
 from ..spec import Item, Spec
 from ..spec.layout import Stamp, a1, layout
@@ -19,9 +20,8 @@ from .cells import CellValue, classify, entered_in_yuan, reading_units
 from .locate import Location, Stray
 
 
-@dataclass(frozen=True)
-class CellRead:
-    """One item's cell as read from the sheet."""
+class CellRead(NamedTuple):
+    """One item's cell as read from the sheet (a NamedTuple, like CellValue: one per cell)."""
 
     item: Item
     row: int
@@ -42,6 +42,10 @@ class CellRead:
     def yuan(self) -> bool:
         """'251000元' typed in a 万元 cell: ``number`` is already divided by 10000."""
         return entered_in_yuan(self.value, self.item.unit)
+
+
+#: A formula cell whose workbook saved no value for it.
+NO_VALUE = CellValue("formula-no-value", None, None)
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,9 @@ class ReturnValues:
         object.__setattr__(self, "blanks", frozenset(blanks))
         object.__setattr__(self, "headings", headings)
 
-    @property
+    @cached_property
     def addresses(self) -> dict[str, str]:
-        """Item id -> A1 address of its value cell."""
+        """Item id -> A1 address of its value cell (built once: checks and repair share it)."""
         return {i: r.cell for i, r in self.cells.items()}
 
     def value(self, item_id: str) -> float | None:
@@ -126,30 +130,30 @@ def read_location(location: Location) -> ReturnValues:
     """Classify every placed item's cell of a located table."""
     spec, grid = location.spec, location.grid
     units = reading_units(spec.units)
+    sheet = grid.cells  # NOTE: the dict itself: this runs for every item of every return
+    no_values = grid.formulas_without_value
+    placements = location.placements
     cells: dict[str, CellRead] = {}
     missing = []
     for item in spec.items:
-        p = location.placements.get(item.id)
+        p = placements.get(item.id)
         if p is None:
             if item.is_data:
                 missing.append(item)
             continue
-        no_value = (p.row, p.value_col) in grid.formulas_without_value
-        value = (
-            CellValue("formula-no-value", None, None)
-            if no_value
-            else classify(grid.get(p.row, p.value_col), units)
-        )
+        at = (p.row, p.value_col)
+        no_value = at in no_values
+        value = NO_VALUE if no_value else classify(sheet.get(at), units)
         cells[item.id] = _read(
             item,
             p.row,
             p.value_col,
             value,
-            label_text=p.label_text,
-            label_col=p.label_col,
-            unit_raw=grid.get(p.row, p.unit_col) if p.unit_col else None,
-            unit_col=p.unit_col,
-            formula_no_value=no_value,
+            p.label_text,
+            p.label_col,
+            sheet.get((p.row, p.unit_col)) if p.unit_col else None,
+            p.unit_col,
+            no_value,
         )
     return ReturnValues(
         spec,

@@ -1,8 +1,9 @@
 """The statistics table of each template year, declared as data (``specs/<year>.toml``).
 
 ``model`` holds the values (items, tables, rules), ``load`` builds and checks them from TOML,
-``rules`` says what each rule kind means, ``variants`` derives known older layouts, ``layout``
-places the tables on a sheet, and ``labels`` normalises label text for every comparison.
+``rules`` says what each rule kind means, ``system`` compiles a spec's rules once for checking
+and repair, ``variants`` derives known older layouts, ``layout`` places the tables on a sheet,
+and ``labels`` normalises label text for every comparison.
 """
 
 from .labels import norm_label, normalize_text, short_label

@@ -41,8 +41,11 @@ def unit_key(name: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").casefold()
 
 
+@lru_cache(maxsize=16384)
 def short_label(label: str) -> str:
-    """Strip '（一）', '1.', '一、', '其中：' prefixes and a trailing remark in brackets."""
+    """Strip '（一）', '1.', '一、', '其中：' prefixes and a trailing remark in brackets.
+
+    Cached like the normalisers: a rule's message names its items by short label."""
     text = _PREFIX.sub("", label, count=1)
     while True:
         shorter = _REMARK.sub("", text)

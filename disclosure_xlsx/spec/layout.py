@@ -16,7 +16,7 @@ A table with a unit column has one value column, and its header row names it: th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from .model import Spec, Table
 
@@ -61,8 +61,9 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=1 << 16)
 def a1(row: int, col: int) -> str:
-    """1-based (row, column) to an A1 address."""
+    """1-based (row, column) to an A1 address (cached: reports ask for the same cells a lot)."""
     return f"{col_letter(col)}{row}"
 
 

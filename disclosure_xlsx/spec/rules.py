@@ -4,13 +4,17 @@ A rule kind knows four things about its relation: which roles it takes (for the 
 how to test values (for validation), the same test as an Excel formula (for the template's
 live checks) and as linear constraints (for repair). Keeping them together means a new kind is
 added in one place.
+
+The test comes in two forms: ``test`` compiles a rule into a plain predicate once (what
+:mod:`.system` evaluates for every return, and repair thousands of times), and ``check`` says
+what is wrong. ``check`` asks the compiled predicate first, so the two can never disagree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import ClassVar
 
 from ..numbers import plain_number
@@ -21,6 +25,8 @@ from .model import Rule
 EPS = 1e-6
 
 Ref = Callable[[str], str]  # item id -> absolute cell reference such as "$C$22"
+#: A compiled rule test: True when the rule holds over the values (every item has a number).
+Holds = Callable[[Mapping[str, float]], bool]
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,11 @@ class Linear:
 
     terms: tuple[tuple[str, int], ...]  # (item id, coefficient)
     op: str  # "==" or "<="
+
+    @cached_property
+    def coefs(self) -> dict[str, int]:
+        """Item id -> coefficient (the last one, should an item appear twice)."""
+        return dict(self.terms)
 
 
 def _linear(op: str, plus: tuple[str, ...], minus: tuple[str, ...]) -> Linear:
@@ -68,7 +79,12 @@ class RuleKind:
         """(whole, part) pairs, so the loader can refuse cycles."""
         return []
 
+    def test(self, rule: Rule) -> Holds:
+        """The rule's test as a predicate, its roles looked up once (see :mod:`.system`)."""
+        raise NotImplementedError
+
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        """None when the rule holds, else what is wrong (asks ``test`` whether it holds)."""
         raise NotImplementedError
 
     def linear(self, rule: Rule) -> tuple[Linear, ...]:
@@ -105,8 +121,12 @@ class Say:
 
     def terms(self, terms: tuple[tuple[str, float], ...]) -> Text:
         """'a 1 + b 未填（按 0 计） + c 2'."""
-        parts = [Text(f"{self.name(i)} ", f"{self.name(i)} ") + self.value(i, v) for i, v in terms]
-        return Text(" + ".join(p.zh for p in parts), " + ".join(p.en for p in parts))
+        zh, en = [], []
+        for item_id, value in terms:
+            name, shown = self.name(item_id), self.value(item_id, value)
+            zh.append(f"{name} {shown.zh}")
+            en.append(f"{name} {shown.en}")
+        return Text(" + ".join(zh), " + ".join(en))
 
 
 def _sum(ref: Ref, ids: tuple[str, ...]) -> str:
@@ -124,11 +144,15 @@ class SumRule(RuleKind):
     def linear(self, rule: Rule) -> tuple[Linear, ...]:
         return (_linear("==", (rule.one("total"),), rule.many("parts")),)
 
+    def test(self, rule: Rule) -> Holds:
+        total, parts = rule.one("total"), rule.many("parts")
+        return lambda values: abs(values[total] - sum([values[p] for p in parts])) <= EPS
+
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
+            return None
         total, parts = rule.one("total"), rule.many("parts")
         expected = sum(values[p] for p in parts)
-        if abs(values[total] - expected) <= EPS:
-            return None
         return Breach(
             anchor=total,
             related=parts,
@@ -167,10 +191,14 @@ class PartOfRule(RuleKind):
     def linear(self, rule: Rule) -> tuple[Linear, ...]:
         return (_linear("<=", (rule.one("part"),), (rule.one("whole"),)),)
 
-    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+    def test(self, rule: Rule) -> Holds:
         part, whole = rule.one("part"), rule.one("whole")
-        if values[part] <= values[whole] + EPS:
+        return lambda values: values[part] <= values[whole] + EPS
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
             return None
+        part, whole = rule.one("part"), rule.one("whole")
         return Breach(
             anchor=part,
             related=(whole,),
@@ -204,13 +232,22 @@ class ChannelsRule(RuleKind):
             _linear("<=", (total,), parts),
         )
 
+    def test(self, rule: Rule) -> Holds:
+        total, parts = rule.one("total"), rule.many("parts")
+
+        def holds(values: Mapping[str, float]) -> bool:
+            found = [values[p] for p in parts]
+            return max(found) - EPS <= values[total] <= sum(found) + EPS
+
+        return holds
+
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
+            return None
         total, parts = rule.one("total"), rule.many("parts")
         low = max(values[p] for p in parts)
         high = sum(values[p] for p in parts)
         value = values[total]
-        if low - EPS <= value <= high + EPS:
-            return None
         return Breach(
             anchor=total,
             related=parts,
@@ -252,10 +289,14 @@ class SameAsRule(RuleKind):
     def linear(self, rule: Rule) -> tuple[Linear, ...]:
         return (_linear("==", (rule.one("item"),), (rule.one("other"),)),)
 
-    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+    def test(self, rule: Rule) -> Holds:
         item, other = rule.one("item"), rule.one("other")
-        if abs(values[item] - values[other]) <= EPS:
+        return lambda values: abs(values[item] - values[other]) <= EPS
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
             return None
+        item, other = rule.one("item"), rule.one("other")
         return Breach(
             anchor=item,
             related=(other,),
@@ -283,10 +324,14 @@ class AtMostRule(RuleKind):
     def linear(self, rule: Rule) -> tuple[Linear, ...]:
         return (_linear("<=", (rule.one("item"),), (rule.one("limit"),)),)
 
-    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+    def test(self, rule: Rule) -> Holds:
         item, limit = rule.one("item"), rule.one("limit")
-        if values[item] <= values[limit] + EPS:
+        return lambda values: values[item] <= values[limit] + EPS
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
             return None
+        item, limit = rule.one("item"), rule.one("limit")
         return Breach(
             anchor=item,
             related=(limit,),
@@ -314,10 +359,14 @@ class RequiresRule(RuleKind):
     roles: ClassVar[dict[str, bool]] = {"item": False, "requires": True}
     same_unit = False
 
-    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+    def test(self, rule: Rule) -> Holds:
         item, needed = rule.one("item"), rule.many("requires")
-        if values[item] <= EPS or any(values[n] > EPS for n in needed):
+        return lambda values: values[item] <= EPS or any(values[n] > EPS for n in needed)
+
+    def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
             return None
+        item, needed = rule.one("item"), rule.many("requires")
         return Breach(
             anchor=item,
             related=needed,
@@ -356,12 +405,18 @@ class BalanceRule(RuleKind):
     def linear(self, rule: Rule) -> tuple[Linear, ...]:
         return (_linear("==", rule.many("left"), rule.many("right")),)
 
+    def test(self, rule: Rule) -> Holds:
+        left, right = rule.many("left"), rule.many("right")
+        return lambda values: (
+            abs(sum([values[i] for i in left]) - sum([values[i] for i in right])) <= EPS
+        )
+
     def check(self, rule: Rule, values: Mapping[str, float]) -> Breach | None:
+        if self.test(rule)(values):
+            return None
         left, right = rule.many("left"), rule.many("right")
         have = sum(values[i] for i in left)
         want = sum(values[i] for i in right)
-        if abs(have - want) <= EPS:
-            return None
         anchor = right[0]
         return Breach(
             anchor=anchor,
