@@ -95,7 +95,10 @@ def pack(parts: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", method) as z:
         for name, data in parts:
-            with_warnings_off(lambda name=name, data=data: z.writestr(name, data))
+            # NOTE: a fixed time stamp: the same seed gives the same bytes, whatever the clock says
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            with_warnings_off(lambda info=info, data=data: z.writestr(info, data))
     return out.getvalue()
 
 
