@@ -44,7 +44,6 @@ from disclosure_xlsx.read.guard import check_file
 from disclosure_xlsx.read.locate import locate
 from disclosure_xlsx.read.values import read_location
 from disclosure_xlsx.spec import Spec
-from disclosure_xlsx.spec.layout import layout
 from disclosure_xlsx.write.template import template_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,15 +93,10 @@ def _random(spec: Spec, rng: random.Random) -> dict[str, object]:
 
 
 def _filled(path: Path, spec: Spec, values: dict[str, object], name: str) -> None:
-    from openpyxl import load_workbook
-
-    path.write_bytes(template_bytes(spec, name))
-    wb = load_workbook(path)
-    ws = wb.active
-    cells = layout(spec).value_cells
-    for item in spec.data_items():
-        ws[cells[item.id]] = values.get(item.id, 0)
-    wb.save(path)
+    """Our template with the values typed in, as it comes back: the helper formulas stay
+    shared, as Excel and WPS keep them (a re-save by openpyxl would spell each one out)."""
+    filled = {item.id: values.get(item.id, 0) for item in spec.data_items()}
+    path.write_bytes(template_bytes(spec, name, values=filled))  # type: ignore[arg-type]
 
 
 def make_files(folder: Path, n: int, year: str, kind: str) -> list[Path]:

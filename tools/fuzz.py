@@ -427,6 +427,7 @@ def mutants(seed: int, n: int) -> Iterator[Mutant]:
                 KeyError,
                 RuntimeError,
                 OSError,
+                struct.error,
             ):
                 continue  # an earlier damage made this one impossible: keep what we have
             ops.append(mutator.__name__)

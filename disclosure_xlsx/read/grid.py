@@ -25,7 +25,13 @@ class Grid:
 
     name: str
     cells: dict[tuple[int, int], Value]
-    formulas_without_value: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    formula_refs: frozenset[str] = field(default_factory=frozenset)  # A1: formulas, no value
+
+    @cached_property
+    def formulas_without_value(self) -> frozenset[tuple[int, int]]:
+        """(row, column) of every formula cell without a saved value (built when asked:
+        a template's hundreds of helper formulas need not be parsed to read a few cells)."""
+        return frozenset(parse_a1(ref) for ref in self.formula_refs)
 
     @cached_property
     def by_row(self) -> dict[int, dict[int, Value]]:
@@ -56,9 +62,9 @@ def read_grids(check: FileCheck) -> list[Grid]:
     return _read_calamine(check)
 
 
-def _formulas(check: FileCheck, name: str) -> frozenset[tuple[int, int]]:
+def _formulas(check: FileCheck, name: str) -> frozenset[str]:
     scan = check.sheets.get(name)
-    return frozenset(parse_a1(ref) for ref in scan.formulas_without_value) if scan else frozenset()
+    return scan.formulas_without_value if scan else frozenset()
 
 
 def _read_calamine(check: FileCheck) -> list[Grid]:

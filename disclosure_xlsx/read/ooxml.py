@@ -14,6 +14,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from ..errors import UnreadableError
 from ..text import Text
@@ -336,11 +337,105 @@ def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> Workb
         if member is None or member not in names:
             continue
         if member not in by_member:
-            cells = _Cells(member, name)
-            parse_member(archive, member, cells, MAX_PART_BYTES)
-            by_member[member] = cells.scan()
+            by_member[member] = _scan_sheet(archive, member, name)
         scans[name] = by_member[member]
         total += scans[name].cells
         if total > MAX_WORKBOOK_CELLS:
             raise too_many_cells(Text("整个工作簿", "the workbook"), MAX_WORKBOOK_CELLS)
     return WorkbookScan(scans, strings.declared)
+
+
+def _scan_sheet(archive: zipfile.ZipFile, member: str, sheet: str) -> SheetScan:
+    """A sheet's scan: by :func:`quick_scan` where the XML is in the plain form every office
+    suite writes, else by streaming it through the hardened parser."""
+    try:
+        with archive.open(member) as stream:
+            xml = stream.read(QUICK_BYTES + 1)
+    except (KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+        xml = b""  # the parser below says what is wrong
+    scan = quick_scan(xml, sheet) if 0 < len(xml) <= QUICK_BYTES else None
+    if scan is None:
+        cells = _Cells(member, sheet)
+        parse_member(archive, member, cells, MAX_PART_BYTES)
+        scan = cells.scan()
+    return scan
+
+
+#: Sheets up to this size are tried by quick_scan (a statistics table is well under 1 MB).
+QUICK_BYTES = 4 * 1024 * 1024
+_ROW_R = re.compile(rb'<row\s[^>]*?(?<=\s)r="([0-9]{1,12})"')
+_CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:row|c|f|v|sheetData)[\s/>]")
+# A formula cell (r first, as Excel, WPS, LibreOffice and openpyxl write it), its other
+# attributes, and what follows its formula: a cached value, an empty one, or none.
+_FORMULA_CELL = re.compile(
+    rb'<c\sr="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>\s*<f(?:[^>/]*/>|[^>]*>[^<]*</f>)\s*(<v>[^<]|<v\s*/>|<v></v>)?'
+)
+_DIMENSION = re.compile(rb'<dimension\s+ref="([^"]{0,40})')
+
+
+def _tags(data: bytes, name: bytes) -> int:
+    """How many elements named ``name`` the sheet data opens, counted in C: in sheet data no
+    other element's name starts with 'c', 'f' or 'row' (a cell's inline text is escaped)."""
+    return data.count(name)
+
+
+def _well_formed(xml: bytes) -> bool:
+    """Whether expat parses the XML, in C and with no handlers: the counts below assume the
+    markup is what it looks like. (No DTD can be in it: quick_scan checked for '<!'.)"""
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError:
+        return False
+    return True
+
+
+def quick_scan(xml: bytes, sheet: str) -> SheetScan | None:
+    """The same scan as the parser's, by counting in C, for XML in plain form; None where the
+    XML is not plainly written (then the parser decides).
+
+    Plain means (up to the end of the cells, where the parser stops too): no DTD, comment,
+    CDATA or processing instruction; no single quotes (so an attribute value cannot hide a ``r="…"``); no prefixed row or cell
+    elements; and every row and cell carries exactly one ``r`` written as Excel does. Under
+    those conditions the counts and ranges below are those the parser finds; anything else
+    (damage, a crafted attribute) goes to the parser, never to a guess.
+    """
+    start = xml.find(b"<sheetData")
+    end = xml.find(b"</sheetData>", start) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return None
+    head = xml[:end]  # what the parser reads: it stops at the end of the cells
+    if b"<!" in head or b"'" in head or _PREFIXED.search(head):
+        return None
+    data = xml[start:end]
+    if b"<?" in data or not _well_formed(xml):
+        return None
+    n_rows = _tags(data, b"<row")
+    n_cells = _tags(data, b"<c")
+    rows = _ROW_R.findall(data)
+    cells = _CELL_R.findall(data)
+    if len(rows) != n_rows or len(cells) != n_cells or data.count(b' r="') != n_rows + n_cells:
+        return None
+    if n_cells > MAX_CELLS:
+        raise too_many_cells(Text(f"工作表“{sheet}”", f"sheet '{sheet}'"), MAX_CELLS)
+    formulas = _FORMULA_CELL.findall(data)
+    if len(formulas) != _tags(data, b"<f"):
+        return None  # a formula cell written another way: the parser reads it
+    dimension = _DIMENSION.search(xml[:start])
+    area = 0
+    if cells:
+        numbers = [int(r) for r in {r for _, r in cells}]  # a few distinct rows, many cells
+        columns = [col_index(c.decode()) for c in {c for c, _ in cells}]
+        low, high = min(numbers), max(numbers)
+        if low < 1 or high > MAX_ROW or max(columns) > MAX_COL:
+            raise _beyond_grid(sheet)
+        area = (high - low + 1) * (max(columns) - min(columns) + 1)
+    missing = frozenset(
+        ref.decode()
+        for ref, attrs, value in formulas
+        if not (value.startswith(b"<v>") or (value and b't="str"' in attrs))
+    )
+    return SheetScan(
+        n_cells, area, missing, dimension[1].decode("ascii", "replace") if dimension else None
+    )

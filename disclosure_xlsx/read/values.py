@@ -131,7 +131,7 @@ def read_location(location: Location) -> ReturnValues:
     spec, grid = location.spec, location.grid
     units = reading_units(spec.units)
     sheet = grid.cells  # NOTE: the dict itself: this runs for every item of every return
-    no_values = grid.formulas_without_value
+    no_values = grid.formula_refs
     placements = location.placements
     cells: dict[str, CellRead] = {}
     missing = []
@@ -142,7 +142,7 @@ def read_location(location: Location) -> ReturnValues:
                 missing.append(item)
             continue
         at = (p.row, p.value_col)
-        no_value = at in no_values
+        no_value = bool(no_values) and a1(*at) in no_values
         value = NO_VALUE if no_value else classify(sheet.get(at), units)
         cells[item.id] = _read(
             item,

@@ -43,7 +43,7 @@ from ..spec.layout import (
     layout,
 )
 from ..spec.rules import RULE_KINDS
-from . import formulas, paper
+from . import formulas, paper, shared
 from .editable import put_text
 
 SHEET_TITLE = "统计表"
@@ -113,8 +113,33 @@ def template_bytes(
     values: Mapping[str, float | int] | None = None,
     stamp: Stamp | None = None,
 ) -> bytes:
-    """The template as .xlsx bytes; identical for identical arguments."""
-    return workbook_bytes(build_workbook(spec, unit_name, password, values, stamp))
+    """The template as .xlsx bytes; identical for identical arguments. The helper columns
+    are written as shared formulas (see :mod:`.shared`)."""
+    raw = workbook_bytes(build_workbook(spec, unit_name, password, values, stamp))
+    planned = shared.runs(_helper_shapes(spec))
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(raw)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = shared.share(data, planned)
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def _helper_shapes(spec: Spec) -> list[tuple[int, int, object]]:
+    """(row, col, shape) of every helper cell: the formulas of two cells of one helper column
+    differ only by their row exactly when their shapes are equal (the third helper divides
+    元 by 10000 in a 万元 cell only)."""
+    sheet = layout(spec)
+    return [
+        (*sheet.helper(item.id, k), (k, k == HELPERS - 1 and item.unit == "万元"))
+        for item in spec.data_items()
+        for k in range(HELPERS)
+    ]
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
