@@ -117,6 +117,12 @@ class Report:
         return {
             "schema": SCHEMA,
             "files": [f.to_dict(lang) for f in self.files],
+            **self.envelope(lang),
+        }
+
+    def envelope(self, lang: Lang = "zh") -> dict[str, Any]:
+        """Everything of :meth:`to_dict` after ``files`` (a writer streams the files first)."""
+        return {
             "summary": self.summary(),
             "skipped": [s.to_dict(lang) for s in self.skipped],
             "duplicates": [

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..check.report import Report
-from ..outputs import write_text
+from ..check.report import SCHEMA, Report
+from ..outputs import write_text, writing
 from ..text import Lang
 
 
@@ -22,9 +25,24 @@ class Format(StrEnum):
 def to_json(report: Report, lang: Lang = "zh") -> str:
     """Strict JSON (no NaN/Infinity, which many parsers reject): a non-finite number that a
     workbook held is written as its text, 'inf', '-inf' or 'nan'."""
-    return json.dumps(
-        _finite(report.to_dict(lang)), ensure_ascii=False, indent=2, default=str, allow_nan=False
-    )
+    return "".join(json_chunks(report, lang))
+
+
+def json_chunks(report: Report, lang: Lang = "zh") -> Iterator[str]:
+    """The JSON report in pieces, one file at a time, so a batch of 10,000 returns is never
+    one string in memory (the text is what ``json.dumps(report.to_dict(), indent=2)`` gives)."""
+    yield '{\n  "schema": ' + json.dumps(SCHEMA) + ',\n  "files": ['
+    for n, file in enumerate(report.files):
+        text = _dumps(file.to_dict(lang)).replace("\n", "\n    ")
+        yield ("," if n else "") + "\n    " + text
+    yield "\n  ]" if report.files else "]"
+    for key, value in report.envelope(lang).items():
+        yield f",\n  {json.dumps(key)}: " + _dumps(value).replace("\n", "\n  ")
+    yield "\n}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(_finite(value), ensure_ascii=False, indent=2, default=str, allow_nan=False)
 
 
 def _finite(value: Any) -> Any:
@@ -47,13 +65,21 @@ def render(
 ) -> None:
     """Write the report to ``output`` (whole or not at all, see :mod:`..outputs`; with
     ``exclusive`` never over a file that appeared meanwhile) or stdout."""
-    if fmt in (Format.json, Format.html):
-        if fmt is Format.json:
-            text = to_json(report, lang)
+    if fmt is Format.json:
+        chunks = itertools.chain(json_chunks(report, lang), ["\n"])
+        if output:
+            with writing(output, exclusive=exclusive) as fh:
+                for chunk in chunks:
+                    fh.write(chunk.encode("utf-8"))
         else:
-            from .html import to_html
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+        return
+    if fmt is Format.html:
+        from .html import to_html
 
-            text = to_html(report, lang).rstrip("\n")
+        text = to_html(report, lang).rstrip("\n")
         if output:
             write_text(output, text + "\n", exclusive=exclusive)
         else:
