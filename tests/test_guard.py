@@ -13,7 +13,8 @@ import pytest
 from disclosure_xlsx.check.validate import validate_file
 from disclosure_xlsx.errors import UnreadableError
 from disclosure_xlsx.read.guard import MAX_DENSE_CELLS, check_file
-from disclosure_xlsx.read.ooxml import MAX_CELLS
+from disclosure_xlsx.read.ooxml import MAX_CELLS, quick_scan
+from disclosure_xlsx.write.template import template_bytes
 
 from .rawbooks import raw_xlsx, rewrite, sheet_xml, strings_xml
 from .workbooks import template_return
@@ -51,6 +52,42 @@ def test_single_quoted_far_cell_is_routed_to_the_sparse_reader(tmp_path, filled)
     check = check_file(path)
     assert not check.dense_safe and check.sheets["统计表"].area > MAX_DENSE_CELLS
     assert [f.code for f in validate_file(path).findings] == ["total-mismatch"]
+
+
+@pytest.mark.parametrize(
+    "decoy",
+    [
+        # a copy of the cells in a processing instruction, which every reader skips: the guard
+        # once counted the copy and let calamine read the real cells (it aborted the process)
+        b'<?pi <sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>?>',
+        b'<!-- <sheetData><row r="1"><c r="A1"/></row></sheetData> -->',
+    ],
+)
+def test_a_decoy_copy_of_the_cells_does_not_hide_the_real_ones(tmp_path, spec, decoy):
+    plain = tmp_path / "plain.xlsx"  # as our template is sent: the quick scan reads it
+    plain.write_bytes(template_bytes(spec, "甲", values={"requests_received": 1}))
+    with zipfile.ZipFile(plain) as z:
+        assert quick_scan(z.read("xl/worksheets/sheet1.xml"), "统计表") is not None
+
+    def change(name: str, data: bytes) -> bytes | None:
+        if name != "xl/worksheets/sheet1.xml":
+            return None
+        far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+        data = data.replace(b"</sheetData>", far + b"</sheetData>")
+        return data.replace(b"<sheetData>", decoy + b"<sheetData>", 1)
+
+    check = check_file(rewrite(plain, tmp_path / "decoy.xlsx", change))
+    assert not check.dense_safe and check.sheets["统计表"].area > MAX_DENSE_CELLS
+
+
+def test_formulas_written_unusually_are_found_by_the_parser_when_asked(tmp_path):
+    rows = (
+        '<row r="1"><c r="A1"><f>1+1</f></c>'  # plain, no value
+        '<c s="1" r="B1"><f>2</f></c>'  # r not first: the quick regex leaves it to the parser
+        '<c r="C1"><f>1</f><v>1</v></c></row>'
+    )
+    scan = check_file(raw_xlsx(tmp_path / "f.xlsx", sheet_xml(rows))).sheets["统计表"]
+    assert set(scan.formulas_without_value) == {"A1", "B1"}
 
 
 def test_rows_and_cells_without_r_count_on_like_excel(tmp_path):

@@ -9,6 +9,7 @@ extension says (both pick their parser by extension when given a path).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,13 +26,9 @@ class Grid:
 
     name: str
     cells: dict[tuple[int, int], Value]
-    formula_refs: frozenset[str] = field(default_factory=frozenset)  # A1: formulas, no value
-
-    @cached_property
-    def formulas_without_value(self) -> frozenset[tuple[int, int]]:
-        """(row, column) of every formula cell without a saved value (built when asked:
-        a template's hundreds of helper formulas need not be parsed to read a few cells)."""
-        return frozenset(parse_a1(ref) for ref in self.formula_refs)
+    #: A1 addresses of formula cells without a saved value (looked up only for empty cells,
+    #: so a template's hundreds of helper formulas are not parsed to read a few cells)
+    formula_refs: AbstractSet[str] = field(default_factory=frozenset)
 
     @cached_property
     def by_row(self) -> dict[int, dict[int, Value]]:
@@ -40,6 +37,16 @@ class Grid:
         for (r, c), v in sorted(self.cells.items()):
             rows.setdefault(r, {})[c] = v
         return rows
+
+    @classmethod
+    def of_rows(
+        cls, name: str, rows: dict[int, dict[int, Value]], formula_refs: AbstractSet[str]
+    ) -> Grid:
+        """A grid from rows already in order (as a reader gives them): no sorting needed."""
+        cells = {(r, c): v for r, row in rows.items() for c, v in row.items()}
+        grid = cls(name, cells, formula_refs)
+        grid.__dict__["by_row"] = rows  # the cached property, filled in
+        return grid
 
     def get(self, r: int, c: int) -> Value:
         return self.cells.get((r, c))
@@ -62,7 +69,7 @@ def read_grids(check: FileCheck) -> list[Grid]:
     return _read_calamine(check)
 
 
-def _formulas(check: FileCheck, name: str) -> frozenset[str]:
+def _formulas(check: FileCheck, name: str) -> AbstractSet[str]:
     scan = check.sheets.get(name)
     return scan.formulas_without_value if scan else frozenset()
 
@@ -77,12 +84,12 @@ def _read_calamine(check: FileCheck) -> list[Grid]:
         for index, name in enumerate(wb.sheet_names):
             sheet = wb.get_sheet_by_index(index)
             r0, c0 = sheet.start or (0, 0)
-            cells: dict[tuple[int, int], Value] = {}
-            for r, values in enumerate(sheet.to_python()):
-                for c, value in enumerate(values):
-                    if value is not None and value != "":
-                        cells[(r0 + r + 1, c0 + c + 1)] = value
-            grids.append(Grid(name, cells, _formulas(check, name)))
+            rows: dict[int, dict[int, Value]] = {}
+            for r, values in enumerate(sheet.to_python(), r0 + 1):
+                row = {c: v for c, v in enumerate(values, c0 + 1) if v != "" and v is not None}
+                if row:
+                    rows[r] = row
+            grids.append(Grid.of_rows(name, rows, _formulas(check, name)))
         return grids
     except PasswordError:
         raise UnreadableError(

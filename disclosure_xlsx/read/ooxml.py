@@ -13,12 +13,15 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from io import BytesIO
 from xml.parsers import expat
 
 from ..errors import UnreadableError
 from ..text import Text
-from .safexml import Stop, attr, damaged, local, parse_member
+from .safexml import Stop, attr, damaged, local, parse, parse_member
 
 #: A statistics table has a few hundred cells; far more is not a return (and openpyxl would
 #: take gigabytes and minutes over it), so the file is refused before any library loads it.
@@ -41,13 +44,51 @@ PRESENTATION_MAIN = "presentationml"
 _A1 = re.compile(r"^\$?([A-Za-z]{1,10})\$?([0-9]{1,12})$")
 
 
+class FormulaRefs(AbstractSet[str]):
+    """A1 addresses of formula cells saved without a value, found when first asked.
+
+    A return's hundreds of helper formulas need not be looked at: a cell's formula matters
+    only when the reader finds the cell empty, and in a typical return no data cell is.
+    """
+
+    __slots__ = ("_find", "_refs")
+
+    def __init__(self, find: Callable[[], frozenset[str]]) -> None:
+        self._find: Callable[[], frozenset[str]] | None = find
+        self._refs: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, refs: Iterable[str]) -> FormulaRefs:
+        found = frozenset(refs)
+        return cls(lambda: found)
+
+    @property
+    def refs(self) -> frozenset[str]:
+        if self._refs is None:
+            assert self._find is not None
+            self._refs, self._find = self._find(), None  # the sheet's bytes go with the finder
+        return self._refs
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self.refs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.refs)
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def __repr__(self) -> str:
+        return f"FormulaRefs({sorted(self.refs)!r})"
+
+
 @dataclass(frozen=True)
 class SheetScan:
     """What the raw XML says about one worksheet of an xlsx/xlsm file."""
 
     cells: int
     area: int  # the bounding box of its cells: what python-calamine allocates
-    formulas_without_value: frozenset[str] = field(default_factory=frozenset)
+    formulas_without_value: AbstractSet[str] = field(default_factory=frozenset)
     dimension: str | None = None  # the <dimension ref> as written (not trusted, not used)
 
 
@@ -279,7 +320,7 @@ class _Cells:
             if self.count
             else 0
         )
-        return SheetScan(self.count, area, frozenset(self.missing), self.dimension)
+        return SheetScan(self.count, area, FormulaRefs.of(self.missing), self.dimension)
 
 
 def _a1(row: int, col: int) -> str:
@@ -353,7 +394,7 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str, sheet: str) -> SheetScan:
             xml = stream.read(QUICK_BYTES + 1)
     except (KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         xml = b""  # the parser below says what is wrong
-    scan = quick_scan(xml, sheet) if 0 < len(xml) <= QUICK_BYTES else None
+    scan = quick_scan(xml, sheet, member) if 0 < len(xml) <= QUICK_BYTES else None
     if scan is None:
         cells = _Cells(member, sheet)
         parse_member(archive, member, cells, MAX_PART_BYTES)
@@ -365,7 +406,8 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str, sheet: str) -> SheetScan:
 QUICK_BYTES = 4 * 1024 * 1024
 _ROW_R = re.compile(rb'<row\s[^>]*?(?<=\s)r="([0-9]{1,12})"')
 _CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
-_PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:row|c|f|v|sheetData)[\s/>]")
+# A prefixed row, cell, formula or value element (the prefix's colon, then the local name).
+_PREFIXED = re.compile(rb":(?:row|c|f|v)[\s/>]")
 # A formula cell (r first, as Excel, WPS, LibreOffice and openpyxl write it), its other
 # attributes, and what follows its formula: a cached value, an empty one, or none.
 _FORMULA_CELL = re.compile(
@@ -391,25 +433,29 @@ def _well_formed(xml: bytes) -> bool:
     return True
 
 
-def quick_scan(xml: bytes, sheet: str) -> SheetScan | None:
+def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan | None:
     """The same scan as the parser's, by counting in C, for XML in plain form; None where the
     XML is not plainly written (then the parser decides).
 
-    Plain means (up to the end of the cells, where the parser stops too): no DTD, comment,
-    CDATA or processing instruction; no single quotes (so an attribute value cannot hide a ``r="…"``); no prefixed row or cell
-    elements; and every row and cell carries exactly one ``r`` written as Excel does. Under
-    those conditions the counts and ranges below are those the parser finds; anything else
-    (damage, a crafted attribute) goes to the parser, never to a guess.
+    Plain means: well-formed (expat, with no handlers); exactly one ``<sheetData`` and one
+    ``</sheetData>`` in the part (so no other spelling of either, and no copy of the cells
+    hidden in a processing instruction that a reader skips); up to the end of the cells no
+    DTD, comment, CDATA or processing instruction besides the XML declaration, and no single
+    quotes (so an attribute value cannot hide a ``r="…"``); no prefixed row, cell, formula or
+    value elements; and every row and cell carries exactly one ``r`` written as Excel does.
+    Under those conditions the counts and ranges below are those the parser finds; anything
+    else (damage, a crafted attribute) goes to the parser, never to a guess. Formula cells
+    without a saved value are found when first asked (see :class:`FormulaRefs`).
     """
     start = xml.find(b"<sheetData")
     end = xml.find(b"</sheetData>", start) if start >= 0 else -1
-    if start < 0 or end < 0:
+    if start < 0 or end < 0 or xml.count(b"sheetData") != 2:
         return None
     head = xml[:end]  # what the parser reads: it stops at the end of the cells
-    if b"<!" in head or b"'" in head or _PREFIXED.search(head):
-        return None
+    if b"<!" in head or b"'" in head or head.find(b"<?", 1) >= 0:
+        return None  # (the declaration, if any, is at 0; a byte-order mark is not markup)
     data = xml[start:end]
-    if b"<?" in data or not _well_formed(xml):
+    if _PREFIXED.search(data) or not _well_formed(xml):
         return None
     n_rows = _tags(data, b"<row")
     n_cells = _tags(data, b"<c")
@@ -419,9 +465,6 @@ def quick_scan(xml: bytes, sheet: str) -> SheetScan | None:
         return None
     if n_cells > MAX_CELLS:
         raise too_many_cells(Text(f"工作表“{sheet}”", f"sheet '{sheet}'"), MAX_CELLS)
-    formulas = _FORMULA_CELL.findall(data)
-    if len(formulas) != _tags(data, b"<f"):
-        return None  # a formula cell written another way: the parser reads it
     dimension = _DIMENSION.search(xml[:start])
     area = 0
     if cells:
@@ -431,11 +474,24 @@ def quick_scan(xml: bytes, sheet: str) -> SheetScan | None:
         if low < 1 or high > MAX_ROW or max(columns) > MAX_COL:
             raise _beyond_grid(sheet)
         area = (high - low + 1) * (max(columns) - min(columns) + 1)
-    missing = frozenset(
-        ref.decode()
-        for ref, attrs, value in formulas
-        if not (value.startswith(b"<v>") or (value and b't="str"' in attrs))
-    )
     return SheetScan(
-        n_cells, area, missing, dimension[1].decode("ascii", "replace") if dimension else None
+        n_cells,
+        area,
+        FormulaRefs(lambda: _formulas_without_value(xml, data, sheet, member)),
+        dimension[1].decode("ascii", "replace") if dimension else None,
     )
+
+
+def _formulas_without_value(xml: bytes, data: bytes, sheet: str, member: str) -> frozenset[str]:
+    """Formula cells with no saved value, by one regex where every formula cell is written
+    as office suites write it, else by the parser over the same bytes."""
+    formulas = _FORMULA_CELL.findall(data)
+    if len(formulas) == _tags(data, b"<f"):
+        return frozenset(
+            ref.decode()
+            for ref, attrs, value in formulas
+            if not (value.startswith(b"<v>") or (value and b't="str"' in attrs))
+        )
+    cells = _Cells(member, sheet)
+    parse(BytesIO(xml), cells, member, MAX_PART_BYTES)
+    return frozenset(cells.missing)

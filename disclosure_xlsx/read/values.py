@@ -142,8 +142,10 @@ def read_location(location: Location) -> ReturnValues:
                 missing.append(item)
             continue
         at = (p.row, p.value_col)
-        no_value = bool(no_values) and a1(*at) in no_values
-        value = NO_VALUE if no_value else classify(sheet.get(at), units)
+        raw = sheet.get(at)
+        # a formula saved without its value reads as an empty cell: only then ask which it is
+        no_value = raw is None and a1(*at) in no_values
+        value = NO_VALUE if no_value else classify(raw, units)
         cells[item.id] = _read(
             item,
             p.row,
