@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -100,3 +101,29 @@ except Exception as exc:
         [sys.executable, "-"], input=script, capture_output=True, text=True, cwd=tmp_path
     )
     assert run.stdout.strip() == "WorkerError"
+
+
+@linux_only
+def test_a_reader_abort_prints_nothing_over_the_console_but_our_bugs_do(tmp_path, good):
+    """calamine's abort writes a 50-line Rust backtrace to fd 2; the clerk sees the report."""
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    raw_xlsx(tmp_path / "abort.xlsx", sheet_xml(rows), strings_xml(["x"], 4_000_000_000))
+    bug = copies(good, ["bug.xlsx"])[0]
+    script = f"""
+from pathlib import Path
+from disclosure_xlsx.check import batch
+from tests.batch_tasks import hostile
+if __name__ == "__main__":  # workers import this script again
+    paths = [Path({str(tmp_path / "abort.xlsx")!r}), Path({str(bug)!r})]
+    print([r.status for r in batch.run(paths, hostile, jobs=1)])
+"""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "RUST_BACKTRACE": "1", "PYTHONPATH": str(root)}
+    script_file = tmp_path / "run_batch.py"
+    script_file.write_text(script)
+    run = subprocess.run(
+        [sys.executable, str(script_file)], capture_output=True, text=True, cwd=root, env=env
+    )
+    assert run.stdout.strip() == "['unreadable', 'unreadable']"
+    assert "memory allocation" not in run.stderr and "stack backtrace" not in run.stderr
+    assert "TypeError: a bug in the package" in run.stderr

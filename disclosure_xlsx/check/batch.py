@@ -95,6 +95,7 @@ def _serve(conn: Connection, task: Task, options: dict[str, Any], memory: int | 
     """A worker's loop: receive (index, path), send back (index, FileReport)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _limit(memory)
+    _quiet_native_stderr()
     conn.send(READY)
     while True:
         try:
@@ -112,6 +113,23 @@ def _serve(conn: Connection, task: Task, options: dict[str, Any], memory: int | 
             traceback.print_exc(file=sys.stderr)
             report = failed(path, _BUG.format(error=traceback.format_exc().splitlines()[-1][:200]))
         conn.send((index, report))
+
+
+def _quiet_native_stderr() -> None:
+    """Send what native code writes to standard error nowhere, keeping Python's own.
+
+    A reader that aborts prints its allocation failure and a 50-line Rust backtrace straight to
+    file descriptor 2, over the clerk's progress bar; the file is reported `unreadable` with
+    the reason anyway. Python's tracebacks (a bug of ours) still reach the terminal.
+    """
+    try:
+        python_stderr = os.fdopen(os.dup(2), "w", buffering=1, errors="backslashreplace")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        return
+    sys.stderr = python_stderr
 
 
 _CRASH = Text(
