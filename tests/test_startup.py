@@ -57,6 +57,8 @@ def test_help_imports_no_spec_and_no_reader(args):
     modules = imported(*args)
     assert "typer.rich_utils" in modules  # help is drawn by typer's rich formatter
     assert heavy(modules) == []
+    # markdown and traceback rendering, which help does not use, are not loaded (0.1 s)
+    assert not {m for m in modules if m.startswith(("markdown_it", "pygments", "rich.markdown"))}
     assert not {
         m for m in modules if m.startswith(("disclosure_xlsx.spec", "disclosure_xlsx.read"))
     }
@@ -71,3 +73,15 @@ def test_help_text_still_folds_at_80_columns():
     result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["validate", "--help"])
     assert result.exit_code == 0
     assert "…" not in result.output  # without folding, two option helps end in '…' here
+
+
+def test_the_real_rich_modules_load_after_help(tmp_path):
+    """The stand-ins live only while typer's formatter is imported."""
+    from disclosure_xlsx.cli.app import _rich_utils
+
+    _rich_utils()
+    from rich.markdown import Markdown
+    from rich.traceback import Traceback
+
+    assert Markdown.__module__ == "rich.markdown" and hasattr(Traceback, "from_exception")
+    assert Traceback.__module__ == "rich.traceback"

@@ -6,8 +6,6 @@ spec), 3 internal error (a bug in disclosure-xlsx: run again with --debug to see
 130 interrupted (Ctrl-C).
 """
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
@@ -27,8 +25,7 @@ def _fold_help_text() -> None:
     ellipsizes what does not fit, so at 80 columns option help lost its end. Folding keeps every
     character; tests/test_cli_help.py renders every command's help at 80 columns.
     """
-    from typer import rich_utils
-
+    rich_utils = _rich_utils()
     make = getattr(rich_utils, "_make_rich_text", None)
     if make is None or getattr(make, "folds", False):
         return
@@ -40,7 +37,56 @@ def _fold_help_text() -> None:
         return text
 
     folding.folds = True  # type: ignore[attr-defined]
-    rich_utils._make_rich_text = folding  # type: ignore[assignment]
+    rich_utils._make_rich_text = folding
+
+
+class _Deferred:
+    """Stands for a rich class while typer's help formatter is imported; builds the real one
+    if it is ever used (typer uses Markdown only in markdown mode, Traceback only for pretty
+    exceptions: this CLI uses neither)."""
+
+    module = ""
+    name = ""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    @classmethod
+    def _real(cls) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(cls.module), cls.name)
+
+    @classmethod
+    def from_exception(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real().from_exception(*args, **kwargs)
+
+
+def _rich_utils() -> Any:
+    """typer's help formatter, imported without rich.markdown and rich.traceback.
+
+    NOTE: those two pull in markdown-it, pygments and attrs: about 0.1 s of the 0.2 s that
+    importing typer.rich_utils costs, on every ``--help``, for features help does not use.
+    They stand in only while rich_utils is imported; a later import gets the real modules.
+    """
+    if "typer.rich_utils" in sys.modules:
+        return sys.modules["typer.rich_utils"]
+    import types
+
+    stubs: dict[str, types.ModuleType] = {}
+    for module, name in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if module not in sys.modules:
+            stub = types.ModuleType(module)
+            setattr(stub, name, type(name, (_Deferred,), {"module": module, "name": name}))
+            stubs[module] = stub
+    sys.modules.update(stubs)
+    try:
+        from typer import rich_utils
+    finally:
+        for module, stub in stubs.items():
+            if sys.modules.get(module) is stub:
+                del sys.modules[module]
+    return rich_utils
 
 
 def _fold_when_help_is_shown() -> None:

@@ -7,8 +7,6 @@ command found something to see to; 2 usage error (not a round, bad roster, unkno
 department, output exists); 130 interrupted (what was recorded stays recorded).
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path

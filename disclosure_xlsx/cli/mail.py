@@ -13,8 +13,6 @@ cannot be reached, refused the login or failed the TLS check); 130 interrupted (
 sent or taken is recorded as it happened).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -94,7 +92,7 @@ def _prompt(lang: Lang) -> Callable[[str], str]:
     return ask
 
 
-def _password(server: Server | None, lang: Lang) -> Secret | None:
+def _password(server: "Server | None", lang: Lang) -> "Secret | None":
     from ..mail import password_for
 
     if server is None:
@@ -102,7 +100,7 @@ def _password(server: Server | None, lang: Lang) -> Secret | None:
     return password_for(server, _prompt(lang))
 
 
-def _security(ssl: bool, starttls: bool) -> Security | None:
+def _security(ssl: bool, starttls: bool) -> "Security | None":
     if ssl and starttls:
         raise UsageError(UI["mail.ssl_and_starttls"])
     return "ssl" if ssl else "starttls" if starttls else None
@@ -118,7 +116,7 @@ def _smtp_settings(
     starttls: bool,
     ca_file: Path | None,
     password_env: str | None,
-) -> tuple[MailSettings, Server | None]:
+) -> "tuple[MailSettings, Server | None]":
     from ..mail import load_settings, override
 
     if drafts is not None and smtp is not None:
@@ -305,10 +303,10 @@ def fetch_command(
         def start(self, total: int) -> None:
             bar.update(task, total=total)
 
-        def outcome(self, outcome: Outcome) -> None:
+        def outcome(self, outcome: "Outcome") -> None:
             print_outcome(outcome, lang)
 
-        def message(self, message: FetchedMessage) -> None:
+        def message(self, message: "FetchedMessage") -> None:
             if message.note is not None:
                 print_fetched_note(message, lang)
 

@@ -1,8 +1,6 @@
 """The table commands: template, spec, validate, fill, fix. Each parses its options, calls one
 library function, renders the result and sets the exit code."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
