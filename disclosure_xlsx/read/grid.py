@@ -86,7 +86,9 @@ def _read_calamine(check: FileCheck) -> list[Grid]:
             r0, c0 = sheet.start or (0, 0)
             rows: dict[int, dict[int, Value]] = {}
             for r, values in enumerate(sheet.to_python(), r0 + 1):
-                row = {c: v for c, v in enumerate(values, c0 + 1) if v != "" and v is not None}
+                row: dict[int, Value] = {
+                    c: v for c, v in enumerate(values, c0 + 1) if v != "" and v is not None
+                }
                 if row:
                     rows[r] = row
             grids.append(Grid.of_rows(name, rows, _formulas(check, name)))
