@@ -14,7 +14,7 @@ import zipfile
 import pytest
 
 from disclosure_xlsx.errors import UnreadableError
-from disclosure_xlsx.read.ooxml import QUICK_BYTES, _Cells, quick_scan
+from disclosure_xlsx.read.ooxml import _CELL_R, QUICK_BYTES, _Cells, quick_scan
 from disclosure_xlsx.read.safexml import parse
 from disclosure_xlsx.spec import load_spec
 from disclosure_xlsx.write.template import template_bytes
@@ -96,3 +96,51 @@ def test_crafted_cells_are_left_to_the_parser_or_agree(cell):
     )
     quick, full = _both(xml)
     assert quick is None or quick == full
+
+
+def test_asking_cell_by_cell_agrees_with_the_parser():
+    """Asked about one cell (as the reader asks about empty cells), the quick scan's answer is
+    the parser's, whether its list of formula cells answers or the full search does. Each
+    formula cell without a value is asked first, on a scan asked nothing before (a first
+    answer from the full search would answer every later question)."""
+    asked = 0
+    for xml in _corpus():
+        quick, full = _both(xml)
+        if quick is None or isinstance(quick, tuple) or isinstance(full, tuple):
+            continue
+        for ref in sorted(full.formulas_without_value)[:5]:
+            fresh = quick_scan(xml, "S")
+            assert fresh is not None and ref in fresh.formulas_without_value, (ref, xml[:200])
+            asked += 1
+        fresh = quick_scan(xml, "S")
+        assert fresh is not None
+        for col, row, _f in _CELL_R.findall(xml):
+            ref = f"{col.decode()}{int(row)}"
+            if int(row) > 0 and ref not in full.formulas_without_value:
+                assert ref not in fresh.formulas_without_value, (ref, xml[:200])
+                asked += 1
+    assert asked > 1000
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        b'<c r="A1"><v></v><f>1+1</f></c>',  # formula after an empty value: not first child
+        b'<c r="A1"/><f>1</f><c r="B1"><v></v><f>2</f></c>',  # a stray formula compensates
+        b'<c r="A1" t="inlineStr"><is><t>x</t></is><f>1</f></c>',  # after inline text
+        b'<c r="A1" t="inlineStr"><is><r><rPr><family val="2"/></rPr><t>x</t></r></is></c>'
+        b'<c r="B1"><f>1</f></c>',  # a font family counts as "<f"
+    ],
+)
+def test_formulas_written_otherwise_are_still_found_cell_by_cell(cells):
+    xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>"
+    )
+    quick, full = _both(xml)
+    if quick is None or isinstance(full, tuple):
+        return
+    for ref in ("A1", "B1", "C1"):
+        fresh = quick_scan(xml, "S")  # asked nothing before
+        assert fresh is not None
+        assert (ref in fresh.formulas_without_value) == (ref in full.formulas_without_value)

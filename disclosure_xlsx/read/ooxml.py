@@ -48,13 +48,22 @@ class FormulaRefs(AbstractSet[str]):
     """A1 addresses of formula cells saved without a value, found when first asked.
 
     A return's hundreds of helper formulas need not be looked at: a cell's formula matters
-    only when the reader finds the cell empty, and in a typical return no data cell is.
+    only when the reader finds the cell empty, and then ``formula_cells`` (every cell that
+    holds a formula, or None where that list cannot be trusted) usually answers "not a
+    formula" without the search for saved values.
     """
 
-    __slots__ = ("_find", "_refs")
+    __slots__ = ("_find", "_formula_cells", "_refs")
 
-    def __init__(self, find: Callable[[], frozenset[str]]) -> None:
+    def __init__(
+        self,
+        find: Callable[[], frozenset[str]],
+        formula_cells: Callable[[], frozenset[str] | None] | None = None,
+    ) -> None:
         self._find: Callable[[], frozenset[str]] | None = find
+        self._formula_cells: Callable[[], frozenset[str] | None] | frozenset[str] | None = (
+            formula_cells
+        )
         self._refs: frozenset[str] | None = None
 
     @classmethod
@@ -67,9 +76,15 @@ class FormulaRefs(AbstractSet[str]):
         if self._refs is None:
             assert self._find is not None
             self._refs, self._find = self._find(), None  # the sheet's bytes go with the finder
+            self._formula_cells = None
         return self._refs
 
     def __contains__(self, ref: object) -> bool:
+        if self._refs is None and self._formula_cells is not None:
+            if callable(self._formula_cells):
+                self._formula_cells = self._formula_cells()
+            if self._formula_cells is not None and ref not in self._formula_cells:
+                return False  # not a formula at all
         return ref in self.refs
 
     def __iter__(self) -> Iterator[str]:
@@ -405,7 +420,8 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str, sheet: str) -> SheetScan:
 #: Sheets up to this size are tried by quick_scan (a statistics table is well under 1 MB).
 QUICK_BYTES = 4 * 1024 * 1024
 _ROW_R = re.compile(rb'<row\s[^>]*?(?<=\s)r="([0-9]{1,12})"')
-_CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
+# A cell's r, and whether a formula is its first child (found in the same pass, for FormulaRefs)
+_CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*(<f)?')
 # A prefixed row, cell, formula or value element (the prefix's colon, then the local name).
 _PREFIXED = re.compile(rb":(?:row|c|f|v)[\s/>]")
 # A formula cell (r first, as Excel, WPS, LibreOffice and openpyxl write it), its other
@@ -468,8 +484,8 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
     dimension = _DIMENSION.search(xml[:start])
     area = 0
     if cells:
-        numbers = [int(r) for r in {r for _, r in cells}]  # a few distinct rows, many cells
-        columns = [col_index(c.decode()) for c in {c for c, _ in cells}]
+        numbers = [int(r) for r in {r for _, r, _f in cells}]  # a few distinct rows, many cells
+        columns = [col_index(c.decode()) for c in {c for c, _, _f in cells}]
         low, high = min(numbers), max(numbers)
         if low < 1 or high > MAX_ROW or max(columns) > MAX_COL:
             raise _beyond_grid(sheet)
@@ -477,9 +493,19 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
     return SheetScan(
         n_cells,
         area,
-        FormulaRefs(lambda: _formulas_without_value(xml, data, sheet, member)),
+        FormulaRefs(
+            lambda: _formulas_without_value(xml, data, sheet, member),
+            lambda: _formula_cells(cells, data),
+        ),
         dimension[1].decode("ascii", "replace") if dimension else None,
     )
+
+
+def _formula_cells(cells: list[tuple[bytes, bytes, bytes]], data: bytes) -> frozenset[str] | None:
+    """Every cell whose first child is a formula; None unless that accounts for every formula
+    element in the cells (then one is written another way and only the full search knows)."""
+    found = frozenset((c + r).decode() for c, r, f in cells if f)
+    return found if len(found) == _tags(data, b"<f") else None
 
 
 def _formulas_without_value(xml: bytes, data: bytes, sheet: str, member: str) -> frozenset[str]:
