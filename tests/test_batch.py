@@ -127,3 +127,29 @@ if __name__ == "__main__":  # workers import this script again
     assert run.stdout.strip() == "['unreadable', 'unreadable']"
     assert "memory allocation" not in run.stderr and "stack backtrace" not in run.stderr
     assert "TypeError: a bug in the package" in run.stderr
+
+
+def test_reports_kept_on_disk_read_back_the_same(tmp_path, good, spec):
+    """A batch validated into a ReportStore: the same reports, in order, and the same JSON."""
+    from disclosure_xlsx.check.store import ReportStore
+    from disclosure_xlsx.render import Format, render
+
+    other = template_return(tmp_path / "other.xlsx", spec, {"received_fax": None})
+    (tmp_path / "junk.xlsx").write_bytes(b"not a workbook")
+    paths = [good, other, tmp_path / "junk.xlsx", *copies(good, ["g2.xlsx", "g3.xlsx"])]
+    in_memory = validate(paths)
+    store = ReportStore()
+    on_disk = validate(paths, jobs=2, into=store)
+    assert on_disk.files is store and len(store) == 5
+    assert list(store) == list(in_memory.files) and store[-1] == in_memory.files[-1]
+    assert store[1:3] == list(in_memory.files[1:3])
+    assert on_disk.summary() == in_memory.summary()
+    assert on_disk.duplicates() == in_memory.duplicates()  # good, g2 and g3: one department
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    render(in_memory, Format.json, "zh", a)
+    render(on_disk, Format.json, "zh", b)
+    assert a.read_bytes() == b.read_bytes()
+    with pytest.raises(TypeError):
+        store[0] = store[1]
+    with pytest.raises(IndexError):
+        store[5]

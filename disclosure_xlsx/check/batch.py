@@ -25,7 +25,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,10 @@ def _serve(conn: Connection, task: Task, options: dict[str, Any], memory: int | 
         except Exception:  # a bug in this package: say so, show it, and let the batch go on
             traceback.print_exc(file=sys.stderr)
             report = failed(path, _BUG.format(error=traceback.format_exc().splitlines()[-1][:200]))
-        conn.send((index, report))
+        try:
+            conn.send((index, report))
+        except OSError:  # the parent stopped (Ctrl-C) while this file was read: nothing to do
+            return
 
 
 def _quiet_native_stderr() -> None:
@@ -203,6 +206,8 @@ class _Worker:
         return None
 
     def stop(self, kill: bool = False) -> None:
+        if self.conn.closed:
+            return  # stopped already
         if kill:
             self.process.kill()
         else:
@@ -227,22 +232,27 @@ def run(
     memory: int | None = MEMORY_LIMIT,
     progress: Callable[[Path], None] | None = None,
     on_report: Callable[[FileReport], None] | None = None,
-) -> list[FileReport]:
+    into: MutableSequence[FileReport] | None = None,
+) -> MutableSequence[FileReport]:
     """``task(path, **options)`` for every path in worker processes; reports in input order.
 
     A file whose worker dies is tried once more in a fresh worker, then reported; a file that
     overruns ``timeout`` seconds is reported at once. ``progress`` is called as each file is
     done, in the order they finish; ``on_report`` with each report in input order, as soon as
-    all before it are done (so a caller stopped by Ctrl-C keeps an unbroken prefix).
+    all before it are done. Reports are appended to ``into`` (a new list by default; a
+    :class:`~.store.ReportStore` keeps them on disk) in that order too, so a caller stopped by
+    Ctrl-C keeps an unbroken prefix, and only reports that finished early wait in memory.
     """
     options = options or {}
-    results: list[FileReport | None] = [None] * len(paths)
+    out: MutableSequence[FileReport] = [] if into is None else into
+    waiting: dict[int, FileReport] = {}  # done, but an earlier file is not yet
     queue = deque(range(len(paths)))
     tries = [0] * len(paths)
     jobs = max(1, min(jobs or default_jobs(), len(paths) or 1))
     ctx = _context()
     idle: list[_Worker] = []
     busy: list[_Worker] = []
+    started_workers: list[_Worker] = []
     started = False  # some worker has come up: a later death is a file's doing
 
     emitted = 0
@@ -250,18 +260,25 @@ def run(
     def finish(worker: _Worker, report: FileReport) -> None:
         nonlocal emitted
         assert worker.job is not None
-        results[worker.job] = report
+        waiting[worker.job] = report
         if progress:
             progress(paths[worker.job])
         worker.job = None
-        while on_report and emitted < len(results) and results[emitted] is not None:
-            on_report(results[emitted])  # type: ignore[arg-type]
+        while emitted in waiting:
+            ready = waiting.pop(emitted)
+            out.append(ready)
+            if on_report:
+                on_report(ready)
             emitted += 1
 
     try:
         while queue or busy:
             while queue and len(busy) < jobs:
-                worker = idle.pop() if idle else _Worker(ctx, task, options, memory)
+                if idle:
+                    worker = idle.pop()
+                else:
+                    worker = _Worker(ctx, task, options, memory)
+                    started_workers.append(worker)
                 index = queue.popleft()
                 tries[index] += 1
                 worker.give(index, paths[index], timeout)
@@ -308,8 +325,8 @@ def run(
                     busy.remove(worker)
                     worker.stop(kill=True)
     finally:
-        for worker in idle:
-            worker.stop()
-        for worker in busy:
-            worker.stop(kill=True)
-    return [r for r in results if r is not None]
+        # NOTE: every worker ever started, not only those in idle and busy: a Ctrl-C can land
+        # while a worker moves from one list to the other
+        for worker in started_workers:
+            worker.stop(kill=worker not in idle)
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -72,7 +73,7 @@ class Report:
     corrected copy this tool wrote); ``planned`` is set when the batch was interrupted: how
     many files it was to check (``files`` holds those checked)."""
 
-    files: tuple[FileReport, ...]
+    files: Sequence[FileReport]  # a tuple, or a ReportStore (on disk) for a large batch
     skipped: tuple[Skipped, ...] = ()
     planned: int | None = None
 
@@ -84,24 +85,25 @@ class Report:
         """Departments that sent more than one return in this batch: (单位名称 as first read,
         the paths). Names are compared ignoring spaces, full/half width, case and invisible
         characters (:func:`~..spec.labels.unit_key`)."""
-        groups: dict[str, list[FileReport]] = {}
+        groups: dict[str, list[tuple[str, str]]] = {}  # names and paths, not whole reports
         for f in self.files:
             if f.unit_name and (key := unit_key(f.unit_name)):
-                groups.setdefault(key, []).append(f)
+                groups.setdefault(key, []).append((f.unit_name, f.path))
         return [
-            (same[0].unit_name or "", tuple(f.path for f in same))
+            (same[0][0], tuple(path for _name, path in same))
             for same in groups.values()
             if len(same) > 1
         ]
 
     def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(("ok", "invalid", "unreadable", "errors", "warnings"), 0)
+        for f in self.files:  # one pass: the files may be read back from disk
+            counts[f.status] += 1
+            counts["errors"] += f.errors
+            counts["warnings"] += f.warnings
         return {
             "files": len(self.files),
-            "ok": sum(f.status == "ok" for f in self.files),
-            "invalid": sum(f.status == "invalid" for f in self.files),
-            "unreadable": sum(f.status == "unreadable" for f in self.files),
-            "errors": sum(f.errors for f in self.files),
-            "warnings": sum(f.warnings for f in self.files),
+            **counts,
             "skipped": len(self.skipped),
             "duplicates": len(self.duplicates()),
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import glob
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ def validate(
     progress: Callable[[Path], None] | None = None,
     on_report: Callable[[FileReport], None] | None = None,
     jobs: int | None = None,
+    into: MutableSequence[FileReport] | None = None,
 ) -> Report:
     """Check one workbook or many (files, folders, globs); never raises for a bad file.
 
@@ -40,12 +41,14 @@ def validate(
     ``progress`` is called with each path as it is done and ``on_report`` with each report in
     input order, so a caller stopped by Ctrl-C (:class:`~..errors.Interrupted`) keeps what was
     done. Raises :class:`UsageError` for a path that does not exist or a glob that matches
-    nothing.
+    nothing. Reports are appended to ``into`` as they are done, in input order, when given
+    (a :class:`~.store.ReportStore` keeps a batch of any size off the heap; the Report's
+    ``files`` is then that store), else collected in a tuple.
     """
     inputs = paths if isinstance(paths, Inputs) else collect_inputs(paths)
     options = {"blank_as_zero": blank_as_zero, "year": year}
+    reports: MutableSequence[FileReport] = [] if into is None else into
     if jobs is None:
-        reports = []
         for path in inputs.workbooks:
             report = validate_file(path, blank_as_zero=blank_as_zero, year=year)
             reports.append(report)
@@ -56,15 +59,16 @@ def validate(
     else:
         from .batch import run
 
-        reports = run(
+        run(
             inputs.workbooks,
             validate_file,
             options,
             jobs=jobs,
             progress=progress,
             on_report=on_report,
+            into=reports,
         )
-    return Report(tuple(reports), inputs.skipped)
+    return Report(tuple(reports) if into is None else into, inputs.skipped)
 
 
 def validate_file(

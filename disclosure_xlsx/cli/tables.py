@@ -193,7 +193,8 @@ def validate_command(
     """
     lang = lang_of(language)
     from ..check.batch import default_jobs
-    from ..check.report import FileReport, Report
+    from ..check.report import Report
+    from ..check.store import ReportStore
     from ..check.validate import collect_inputs, validate
     from ..errors import UsageError
     from ..outputs import check_output
@@ -219,7 +220,9 @@ def validate_command(
         # NOTE: always in worker processes, even for one file: a reader that aborts must not
         # take the command down (it costs a process start, see check/batch.py)
         workers = jobs or default_jobs()
-        done: list[FileReport] = []
+        # NOTE: reports go to a temporary file as they come, so memory stays flat on a batch
+        # of any size, and a Ctrl-C keeps those done
+        done = ReportStore()
         try:
             if previous is not None:
                 from ..check.yoy import validate_against
@@ -238,13 +241,13 @@ def validate_command(
                         year=year,
                         jobs=workers,
                         progress=lambda p: bar.update(task, advance=1, description=p.name),
-                        on_report=done.append,
+                        into=done,
                     )
             else:
                 report = validate(inputs, blank_as_zero=blank_as_zero, year=year, jobs=workers)
         except Interrupted:
             # NOTE: stop cleanly: report, -o and --annotate for what was checked, then 130
-            report = Report(tuple(done), inputs.skipped, planned=len(files))
+            report = Report(done, inputs.skipped, planned=len(files))
         render(report, Format(fmt.value), lang, output, exclusive=not force)
         if output is not None:
             print_note(ui("report.written", lang, path=output))
