@@ -85,3 +85,19 @@ def test_the_real_rich_modules_load_after_help(tmp_path):
 
     assert Markdown.__module__ == "rich.markdown" and hasattr(Traceback, "from_exception")
     assert Traceback.__module__ == "rich.traceback"
+
+
+def test_docstring_paragraphs_are_reflowed_for_the_terminal():
+    """typer's rich markup kept each docstring line break, so at 80 columns help was ragged."""
+    from typer.testing import CliRunner
+
+    from disclosure_xlsx.cli import app
+    from disclosure_xlsx.cli.app import reflow
+
+    assert reflow("Exit code 0: ok; 1: a file\n    has an error.\n\nSecond\nparagraph.") == (
+        "Exit code 0: ok; 1: a file has an error.\n\nSecond paragraph."
+    )
+    assert reflow("校验退回的\n统计表。\nCheck\nfiles.") == "校验退回的统计表。 Check files."
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["validate", "--help"])
+    lines = [line.strip(" │") for line in result.output.splitlines()]
+    assert "one" not in lines and "interrupted (the" not in lines  # the ragged lines of before

@@ -89,6 +89,29 @@ def _rich_utils() -> Any:
     return rich_utils
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+
+
+def reflow(text: str) -> str:
+    """A docstring's paragraphs as one line each, for the terminal to wrap.
+
+    NOTE: typer's "rich" markup keeps every line break of a docstring, so at 80 columns a
+    command's help came out ragged ("...or\n one\n department"): each source line was
+    wrapped on its own. Lines of a paragraph are joined with a space, or with nothing between
+    Chinese characters; blank lines still separate paragraphs.
+    """
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        lines = [line.strip() for line in paragraph.strip("\n").splitlines() if line.strip()]
+        joined = lines[0] if lines else ""
+        for line in lines[1:]:
+            glue = "" if _is_cjk(joined[-1]) and _is_cjk(line[0]) else " "
+            joined += glue + line
+        paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
 def _fold_when_help_is_shown() -> None:
     """Apply :func:`_fold_help_text` when typer formats help, not when the CLI starts.
 
@@ -104,6 +127,8 @@ def _fold_when_help_is_shown() -> None:
 
         def format_help(self: Any, ctx: Any, formatter: Any, _original: Any = original) -> None:
             _fold_help_text()
+            if isinstance(self.help, str):
+                self.help = reflow(self.help)
             _original(self, ctx, formatter)
 
         format_help.folds = True  # type: ignore[attr-defined]
