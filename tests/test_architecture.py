@@ -1,6 +1,6 @@
 """The package's shape: data flows one way, and no two modules import each other.
 
-Layers, lowest first: the base (errors, text, numbers, outputs), spec, read, check, write,
+Layers, lowest first: the base (errors, text, numbers, outputs, processes), spec, read, check,
 render, then the collection round, mail, web, and the CLI on top. A module may import its own
 layer or lower ones, never an upper one; imports only for type checking are exempt.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "disclosure_xlsx"
 LAYERS = [
-    {"errors", "text", "numbers", "outputs"},
+    {"errors", "text", "numbers", "outputs", "processes"},
     {"spec"},
     {"read"},
     {"check"},

@@ -18,7 +18,6 @@ over a long batch. Results are small :class:`FileReport` values, returned in inp
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DisclosureError
+from ..processes import worker_context
 from ..text import Text
 from .findings import unreadable
 from .report import FileReport
@@ -63,14 +63,6 @@ def default_jobs() -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, MAX_JOBS))
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["disclosure_xlsx.check.validate"])
-        return ctx
-    return multiprocessing.get_context("spawn")
 
 
 def _limit(memory: int | None) -> None:
@@ -249,7 +241,7 @@ def run(
     queue = deque(range(len(paths)))
     tries = [0] * len(paths)
     jobs = max(1, min(jobs or default_jobs(), len(paths) or 1))
-    ctx = _context()
+    ctx = worker_context()
     idle: list[_Worker] = []
     busy: list[_Worker] = []
     started_workers: list[_Worker] = []

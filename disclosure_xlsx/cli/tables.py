@@ -192,6 +192,10 @@ def validate_command(
     report, -o and --annotate cover the files checked so far).
     """
     lang = lang_of(language)
+    if previous is None:  # NOTE: files are read in workers; their server starts meanwhile
+        from ..processes import start_early
+
+        start_early()
     from ..check.batch import default_jobs
     from ..check.report import Report
     from ..check.store import ReportStore
