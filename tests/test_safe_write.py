@@ -690,3 +690,23 @@ def test_beyond_an_output_that_appears_while_the_input_is_read_is_not_replaced(
     with pytest.raises(OutputExists, match="--force"):
         fix_module.fix_file(src)
     assert target.read_bytes() == b"written by another run meanwhile"
+
+
+def test_our_copy_is_known_by_its_mark_wherever_the_zip_keeps_its_directory(tmp_path, spec):
+    """A folder scan reads only a file's tail to see whether a mark can be in it; a copy whose
+    zip directory is not in that tail (a long zip comment here) is still opened and known."""
+    import zipfile
+
+    from disclosure_xlsx.read.own import _may_hold_custom_part, own_output
+
+    src = template_return(tmp_path / "x.xlsx", spec, {"requests_received": 3})
+    copy = tmp_path / "x_修正.xlsx"
+    runner.invoke(app, ["fix", str(src), "-o", str(copy)])
+    assert own_output(copy) is not None and _may_hold_custom_part(copy)
+    assert not _may_hold_custom_part(src) and own_output(src) is None  # not even opened
+    commented = tmp_path / "commented.xlsx"
+    with zipfile.ZipFile(copy) as zin, zipfile.ZipFile(commented, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.comment = b"x" * 20_000  # pushes the directory out of the tail read
+    assert _may_hold_custom_part(commented) and own_output(commented) is not None

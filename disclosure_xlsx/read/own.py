@@ -9,13 +9,15 @@ a copy that a department opened, corrected and sent back no longer matches and i
 return it now is; only a copy untouched since we wrote it counts as ours. Blank and filled
 templates carry no such mark: they are what departments fill.
 
-Reading the mark opens two small members of the zip and nothing else.
+Reading the mark opens two small members of the zip and nothing else; a file whose zip
+directory lists no custom properties part is not opened at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +69,8 @@ def mark_value(kind: str, source: Path, stamp: str) -> str:
 def own_output(path: Path) -> OwnOutput | None:
     """The mark of an annotated or corrected copy written by this tool and not saved since by
     anyone; None for anything else (a return, a template, a file that is not a workbook)."""
+    if not _may_hold_custom_part(path):
+        return None
     try:
         with zipfile.ZipFile(path) as archive:
             custom = _part(archive, "docProps/custom.xml")
@@ -84,6 +88,32 @@ def own_output(path: Path) -> OwnOutput | None:
     if parts[2] != modified.group(1).decode("ascii", "replace").strip():
         return None  # saved again since we wrote it: somebody's work, read it
     return OwnOutput(parts[0], parts[1])
+
+
+_EOCD = b"PK\x05\x06"  # the zip's end-of-central-directory record
+_TAIL = 8192
+
+
+def _may_hold_custom_part(path: Path) -> bool:
+    """False when the zip's directory, read from the file's last 8 KB, has no
+    ``docProps/custom.xml`` (most returns: a folder scan then opens no zip at all; it did for
+    every file, ~0.2 ms each). True whenever that cannot be told so simply."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, 2)
+            start = max(0, size - _TAIL)
+            fh.seek(start)
+            tail = fh.read()
+    except OSError:
+        return True
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return True
+    cd_size, cd_offset = struct.unpack("<II", tail[at + 12 : at + 20])
+    if cd_offset < start or cd_offset + cd_size > start + at:
+        return True  # the directory is not all in the tail (zip64, a long one): open the zip
+    directory = tail[cd_offset - start : cd_offset - start + cd_size]
+    return b"docProps/custom.xml" in directory
 
 
 def is_own_output(path: Path) -> bool:
