@@ -55,6 +55,28 @@ class Interrupted(BaseException):
         self.total = total
 
 
+_pending = {"interrupt": False}
+
+
+def interrupt() -> None:
+    """What the CLI's Ctrl-C handler does: note the interrupt, then raise it.
+
+    NOTE: the raise lands wherever the program happens to be, and a library may swallow it:
+    openpyxl turns any exception inside a type conversion into a TypeError and then into a
+    warning, and a Ctrl-C that came at that moment was lost (the batch ran to its end). The
+    note stays, so :func:`check_interrupted` raises it again at the next file.
+    """
+    _pending["interrupt"] = True
+    raise Interrupted
+
+
+def check_interrupted() -> None:
+    """Raise :class:`Interrupted` if Ctrl-C was pressed and its raise got lost; loops over
+    files call this before each one."""
+    if _pending["interrupt"]:
+        raise Interrupted
+
+
 class MailError(DisclosureError):
     """A mail server cannot be used: unreachable, refused the login, failed the TLS check,
     or broke off. The message names the server and never holds a password."""

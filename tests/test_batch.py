@@ -153,3 +153,31 @@ def test_reports_kept_on_disk_read_back_the_same(tmp_path, good, spec):
         store[0] = store[1]
     with pytest.raises(IndexError):
         store[5]
+
+
+def test_a_ctrl_c_swallowed_by_a_library_stops_the_next_file(tmp_path, good):
+    """openpyxl turns any exception in a type conversion into a TypeError and a warning: a
+    Ctrl-C landing there was lost and the batch ran on. The note it leaves stops the next file."""
+    import warnings
+
+    from openpyxl.descriptors.base import _convert
+
+    from disclosure_xlsx import errors
+    from disclosure_xlsx.errors import Interrupted, check_interrupted, interrupt
+
+    class Hit:
+        def __init__(self, value: object) -> None:
+            interrupt()  # Ctrl-C arrives inside openpyxl's conversion
+
+    paths = copies(good, ["a.xlsx", "b.xlsx", "c.xlsx"])
+    seen: list[str] = []
+    try:
+        with pytest.raises(TypeError), warnings.catch_warnings():
+            _convert(Hit, "x")  # what openpyxl does with it: the Interrupted is gone
+        with pytest.raises(Interrupted):
+            validate(paths, progress=lambda p: seen.append(p.name))
+        assert seen == []  # stopped before the first file, not after the last
+        with pytest.raises(Interrupted):
+            check_interrupted()
+    finally:
+        errors._pending["interrupt"] = False

@@ -27,7 +27,7 @@ from ..check.findings import Finding, wrong_template
 from ..check.report import FileReport
 from ..check.validate import examine_file
 from ..check.yoy import compare, numbers, with_findings
-from ..errors import OutputError
+from ..errors import OutputError, check_interrupted
 from ..outputs import writing
 from ..read import ReturnValues
 from ..read.guard import MAX_FILE_BYTES
@@ -252,6 +252,7 @@ class Collector:
         pending: deque[Future[Prepared | Outcome]] = deque()
         try:
             for item in items:
+                check_interrupted()
                 pending.append(pool.submit(self.prepare, item, default_time))
                 if len(pending) > 1:
                     yield self.record(pending.popleft().result())

@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from ..errors import DisclosureError
+from ..errors import DisclosureError, check_interrupted
 from ..processes import worker_context
 from ..text import Text
 from .findings import unreadable
@@ -265,6 +265,7 @@ def run(
 
     try:
         while queue or busy:
+            check_interrupted()
             while queue and len(busy) < jobs:
                 if idle:
                     worker = idle.pop()

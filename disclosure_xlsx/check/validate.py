@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NotThisTable, UnreadableError, UsageError
+from ..errors import NotThisTable, UnreadableError, UsageError, check_interrupted
 from ..read import ReturnValues, read_return
 from ..read.guard import SUFFIXES, check_file
 from ..read.own import own_output
@@ -50,6 +50,7 @@ def validate(
     reports: MutableSequence[FileReport] = [] if into is None else into
     if jobs is None:
         for path in inputs.workbooks:
+            check_interrupted()
             report = validate_file(path, blank_as_zero=blank_as_zero, year=year)
             reports.append(report)
             if on_report:

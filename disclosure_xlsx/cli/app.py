@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..errors import DisclosureError, Interrupted
+from ..errors import DisclosureError, Interrupted, interrupt
 from ..text import Lang
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -206,7 +206,7 @@ def fail(exc: DisclosureError, lang: Lang = "zh") -> NoReturn:
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted
+    interrupt()
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..check.findings import Finding
 from ..check.report import FileReport, Report
 from ..check.rows import COLUMNS, report_rows, shown_message
-from ..errors import DisclosureError, OutputError, OutputExists, UsageError
+from ..errors import DisclosureError, OutputError, OutputExists, UsageError, check_interrupted
 from ..numbers import clip
 from ..outputs import (
     check_output,
@@ -102,6 +102,7 @@ def iter_annotate(
     ids = identities(paths)
     taken: set[Path] = set()
     for file in report.files:
+        check_interrupted()
         if not file.findings or file.sheet is None:
             continue
         base = names[str(Path(file.path))]

@@ -18,7 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import DisclosureError, Interrupted, OutputError, OutputExists, UsageError
+from ..errors import (
+    DisclosureError,
+    Interrupted,
+    OutputError,
+    OutputExists,
+    UsageError,
+    check_interrupted,
+)
 from ..outputs import MAX_NAME_BYTES, check_output, csv_safe, fit_name, write_bytes
 from ..read.csvfile import read_csv_text
 from ..spec import Spec
@@ -218,6 +225,7 @@ def write_roster_templates(
     done: list[RosterEntry] = []
     try:
         for entry in planned:
+            check_interrupted()
             data = template_bytes(spec, entry.department.name, password)
             write_bytes(entry.path, data, exclusive=not force)
             done.append(entry)
