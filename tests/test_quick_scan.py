@@ -87,6 +87,7 @@ def test_quick_scan_agrees_with_the_parser():
         b"<c><v>1</v></c>",  # no r
         b'<c r="B2" r="XFD1"><v>1</v></c>',  # two r
         b'<x:c r="B2"><v>1</v></x:c>',  # prefixed
+        b'<c r="B02"><f>1</f></c>',  # a leading zero: the same cell B2, a formula without value
     ],
 )
 def test_crafted_cells_are_left_to_the_parser_or_agree(cell):
@@ -125,6 +126,7 @@ def test_asking_cell_by_cell_agrees_with_the_parser():
 @pytest.mark.parametrize(
     "cells",
     [
+        b'<c r="A01"><f>1+1</f></c>',  # a row number with a leading zero
         b'<c r="A1"><v></v><f>1+1</f></c>',  # formula after an empty value: not first child
         b'<c r="A1"/><f>1</f><c r="B1"><v></v><f>2</f></c>',  # a stray formula compensates
         b'<c r="A1" t="inlineStr"><is><t>x</t></is><f>1</f></c>',  # after inline text

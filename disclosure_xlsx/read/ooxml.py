@@ -58,10 +58,10 @@ class FormulaRefs(AbstractSet[str]):
     def __init__(
         self,
         find: Callable[[], frozenset[str]],
-        formula_cells: Callable[[], frozenset[str] | None] | None = None,
+        formula_cells: Callable[[], frozenset[bytes] | None] | None = None,
     ) -> None:
         self._find: Callable[[], frozenset[str]] | None = find
-        self._formula_cells: Callable[[], frozenset[str] | None] | frozenset[str] | None = (
+        self._formula_cells: Callable[[], frozenset[bytes] | None] | frozenset[bytes] | None = (
             formula_cells
         )
         self._refs: frozenset[str] | None = None
@@ -83,7 +83,11 @@ class FormulaRefs(AbstractSet[str]):
         if self._refs is None and self._formula_cells is not None:
             if callable(self._formula_cells):
                 self._formula_cells = self._formula_cells()
-            if self._formula_cells is not None and ref not in self._formula_cells:
+            if (
+                self._formula_cells is not None
+                and isinstance(ref, str)
+                and ref.encode("ascii", "replace") not in self._formula_cells
+            ):
                 return False  # not a formula at all
         return ref in self.refs
 
@@ -501,10 +505,20 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
     )
 
 
-def _formula_cells(cells: list[tuple[bytes, bytes, bytes]], data: bytes) -> frozenset[str] | None:
-    """Every cell whose first child is a formula; None unless that accounts for every formula
-    element in the cells (then one is written another way and only the full search knows)."""
-    found = frozenset((c + r).decode() for c, r, f in cells if f)
+def _canonical(ref: bytes) -> str:
+    """An A1 address as the parser spells it: 'A01' is A1."""
+    letters = ref.rstrip(b"0123456789")
+    return (letters + (ref[len(letters) :].lstrip(b"0") or b"0")).decode()
+
+
+def _formula_cells(cells: list[tuple[bytes, bytes, bytes]], data: bytes) -> frozenset[bytes] | None:
+    """Every cell whose first child is a formula (A1, as written: bytes, decoded only if
+    asked); None unless that accounts for every formula element in the cells (then one is
+    written another way and only the full search knows)."""
+    flagged = [(c, r) for c, r, f in cells if f]
+    if any(r[:1] == b"0" for _c, r in flagged):
+        return None  # a row written with leading zeros: asked refs would not match it
+    found = frozenset([c + r for c, r in flagged])
     return found if len(found) == _tags(data, b"<f") else None
 
 
@@ -514,7 +528,7 @@ def _formulas_without_value(xml: bytes, data: bytes, sheet: str, member: str) ->
     formulas = _FORMULA_CELL.findall(data)
     if len(formulas) == _tags(data, b"<f"):
         return frozenset(
-            ref.decode()
+            _canonical(ref)
             for ref, attrs, value in formulas
             if not (value.startswith(b"<v>") or (value and b't="str"' in attrs))
         )
