@@ -15,7 +15,7 @@ sent or taken is recorded as it happened).
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -27,7 +27,7 @@ from .campaign import app as campaign_app
 
 if TYPE_CHECKING:
     from ..campaign import Outcome
-    from ..mail import FetchedMessage, MailSettings, Secret, Server
+    from ..mail import FetchedMessage, MailSettings, PostResult, Secret, Server
     from ..mail.settings import Security
 
 UserOpt = Annotated[
@@ -136,6 +136,61 @@ def _smtp_settings(
     return settings, server
 
 
+def _post(
+    post: "Callable[..., PostResult]",
+    folder: Path,
+    *,
+    drafts: Path | None,
+    smtp: str | None,
+    user: str | None,
+    ssl: bool,
+    starttls: bool,
+    sender: str | None,
+    password_env: str | None,
+    ca_file: Path | None,
+    only: list[str] | None,
+    again: bool,
+    per_minute: int | None,
+    force: bool,
+    lang: Lang,
+) -> NoReturn:
+    """What `send` and `reply` share: the settings, the password, the letters, the exit code;
+    ``post`` is the library call that plans and posts them."""
+    from ..campaign import Campaign
+    from ..render.console import print_delivery, print_posted
+
+    try:
+        settings, server = _smtp_settings(
+            folder,
+            drafts=drafts,
+            smtp=smtp,
+            user=user,
+            ssl=ssl,
+            starttls=starttls,
+            ca_file=ca_file,
+            password_env=password_env,
+        )
+        with Campaign.open(folder) as round_:
+            password = _password(server, lang)
+            result = post(
+                round_,
+                settings,
+                server=server,
+                password=password,
+                drafts=drafts,
+                sender=sender,
+                only=only or (),
+                again=again,
+                force=force,
+                per_minute=per_minute,
+                progress=lambda d: print_delivery(d, lang),
+            )
+    except DisclosureError as exc:
+        fail(exc, lang)
+    print_posted(result, lang)
+    raise typer.Exit(EXIT_FINDINGS if result.needs_attention or result.stopped else EXIT_OK)
+
+
 @campaign_app.command("send")
 def send_command(
     folder: FolderArg,
@@ -157,41 +212,25 @@ def send_command(
 
     Exit code 0: every letter sent (or drafted); 1: one failed or had no address; 2: cannot start.
     """
-    lang = lang_of(language)
-    from ..campaign import Campaign
     from ..mail import send_notices
-    from ..render.console import print_delivery, print_posted
 
-    try:
-        settings, server = _smtp_settings(
-            folder,
-            drafts=drafts,
-            smtp=smtp,
-            user=user,
-            ssl=ssl,
-            starttls=starttls,
-            ca_file=ca_file,
-            password_env=password_env,
-        )
-        with Campaign.open(folder) as round_:
-            password = _password(server, lang)
-            result = send_notices(
-                round_,
-                settings,
-                server=server,
-                password=password,
-                drafts=drafts,
-                sender=sender,
-                only=only or (),
-                again=again,
-                force=force,
-                per_minute=per_minute,
-                progress=lambda d: print_delivery(d, lang),
-            )
-    except DisclosureError as exc:
-        fail(exc, lang)
-    print_posted(result, lang)
-    raise typer.Exit(EXIT_FINDINGS if result.needs_attention or result.stopped else EXIT_OK)
+    _post(
+        send_notices,
+        folder,
+        drafts=drafts,
+        smtp=smtp,
+        user=user,
+        ssl=ssl,
+        starttls=starttls,
+        sender=sender,
+        password_env=password_env,
+        ca_file=ca_file,
+        only=only,
+        again=again,
+        per_minute=per_minute,
+        force=force,
+        lang=lang_of(language),
+    )
 
 
 @campaign_app.command("reply")
@@ -215,41 +254,25 @@ def reply_command(
 
     Exit code 0: every letter sent (or drafted); 1: one failed or had no address; 2: cannot start.
     """
-    lang = lang_of(language)
-    from ..campaign import Campaign
     from ..mail import send_replies
-    from ..render.console import print_delivery, print_posted
 
-    try:
-        settings, server = _smtp_settings(
-            folder,
-            drafts=drafts,
-            smtp=smtp,
-            user=user,
-            ssl=ssl,
-            starttls=starttls,
-            ca_file=ca_file,
-            password_env=password_env,
-        )
-        with Campaign.open(folder) as round_:
-            password = _password(server, lang)
-            result = send_replies(
-                round_,
-                settings,
-                server=server,
-                password=password,
-                drafts=drafts,
-                sender=sender,
-                only=only or (),
-                again=again,
-                force=force,
-                per_minute=per_minute,
-                progress=lambda d: print_delivery(d, lang),
-            )
-    except DisclosureError as exc:
-        fail(exc, lang)
-    print_posted(result, lang)
-    raise typer.Exit(EXIT_FINDINGS if result.needs_attention or result.stopped else EXIT_OK)
+    _post(
+        send_replies,
+        folder,
+        drafts=drafts,
+        smtp=smtp,
+        user=user,
+        ssl=ssl,
+        starttls=starttls,
+        sender=sender,
+        password_env=password_env,
+        ca_file=ca_file,
+        only=only,
+        again=again,
+        per_minute=per_minute,
+        force=force,
+        lang=lang_of(language),
+    )
 
 
 @campaign_app.command("fetch")
