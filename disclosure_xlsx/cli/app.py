@@ -89,8 +89,11 @@ def _rich_utils() -> Any:
     return rich_utils
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+def _is_wide(ch: str) -> bool:
+    """A Chinese (wide or full-width) character, as the paper layout counts them."""
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in "WF"
 
 
 def reflow(text: str) -> str:
@@ -106,7 +109,7 @@ def reflow(text: str) -> str:
         lines = [line.strip() for line in paragraph.strip("\n").splitlines() if line.strip()]
         joined = lines[0] if lines else ""
         for line in lines[1:]:
-            glue = "" if _is_cjk(joined[-1]) and _is_cjk(line[0]) else " "
+            glue = "" if _is_wide(joined[-1]) and _is_wide(line[0]) else " "
             joined += glue + line
         paragraphs.append(joined)
     return "\n\n".join(paragraphs)

@@ -506,9 +506,9 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
 
 
 def _canonical(ref: bytes) -> str:
-    """An A1 address as the parser spells it: 'A01' is A1."""
+    """An A1 address as the parser spells it (:func:`_a1`): 'A01' is A1."""
     letters = ref.rstrip(b"0123456789")
-    return (letters + (ref[len(letters) :].lstrip(b"0") or b"0")).decode()
+    return _a1(int(ref[len(letters) :]), col_index(letters.decode()))
 
 
 def _formula_cells(cells: list[tuple[bytes, bytes, bytes]], data: bytes) -> frozenset[bytes] | None:
