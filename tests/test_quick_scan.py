@@ -86,6 +86,10 @@ def test_quick_scan_agrees_with_the_parser():
         b'<c r="B2" foo=\'r="A1"\'><v>1</v></c>',  # a quote: the parser decides
         b"<c><v>1</v></c>",  # no r
         b'<c r="B2" r="XFD1"><v>1</v></c>',  # two r
+        b'<c r="B2" s="1"r="XFD1"><v>1</v></c>',  # a second r run on (calamine takes it)
+        b'<c r="B2" s="a>b"><v>1</v></c>',  # a '>' in a value
+        b'<c r="B2" t="inlineStr"><is><t> r="XFD1"</t></is></c>',  # r's spelling in text
+        b'<cx r="B2"/>',  # another element whose name starts with c
         b'<x:c r="B2"><v>1</v></x:c>',  # prefixed
         b'<c r="B02"><f>1</f></c>',  # a leading zero: the same cell B2, a formula without value
     ],
@@ -97,6 +101,33 @@ def test_crafted_cells_are_left_to_the_parser_or_agree(cell):
     )
     quick, full = _both(xml)
     assert quick is None or quick == full
+
+
+_NS = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<sheetData><row r="1"><c r="A1"/><!-- <c r="XFD9"/> --></row></sheetData>',
+        b'<sheetData><row r="1"><c r="A1"><is><t><![CDATA[<c r="XFD9"/>]]></t></is></c>'
+        b"</row></sheetData>",
+        b'<sheetData><row r="1"><c r="A1"/><?pi x?></row></sheetData>',
+        # a tag left open just before the end of the cells: a reader's tag runs on past it
+        b'<sheetData><row r="1"><c r="A1" s="1</row></sheetData>',
+        b'<sheetData><row r="1"><c r="A1" s="1"></row></sheetData>',  # not closed
+    ],
+)
+def test_markup_the_quick_scan_does_not_read_goes_to_the_parser(body):
+    assert quick_scan(_NS + body + b"</worksheet>", "S") is None
+
+
+def test_what_follows_the_cells_is_not_the_quick_scans_business():
+    """Every reader stops at the end of the cells: damage after it changes nothing."""
+    xml = _NS + b'<sheetData><row r="1"><c r="B1"><v>1</v></c></row></sheetData><merge'
+    quick, full = _both(xml)
+    assert quick is not None and quick == full
+    assert quick_scan(b'<?xml version="1.0"?>' + xml, "S") == quick  # declaration aside
 
 
 def test_asking_cell_by_cell_agrees_with_the_parser():
@@ -115,7 +146,7 @@ def test_asking_cell_by_cell_agrees_with_the_parser():
             asked += 1
         fresh = quick_scan(xml, "S")
         assert fresh is not None
-        for col, row, _f in _CELL_R.findall(xml):
+        for col, row in _CELL_R.findall(xml):
             ref = f"{col.decode()}{int(row)}"
             if int(row) > 0 and ref not in full.formulas_without_value:
                 assert ref not in fresh.formulas_without_value, (ref, xml[:200])

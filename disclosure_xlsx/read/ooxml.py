@@ -423,9 +423,16 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str, sheet: str) -> SheetScan:
 
 #: Sheets up to this size are tried by quick_scan (a statistics table is well under 1 MB).
 QUICK_BYTES = 4 * 1024 * 1024
-_ROW_R = re.compile(rb'<row\s[^>]*?(?<=\s)r="([0-9]{1,12})"')
-# A cell's r, and whether a formula is its first child (found in the same pass, for FormulaRefs)
-_CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*(<f)?')
+# Every element whose name starts 'row', with its r where it has one as Excel writes it
+# (else b""): in one pass, how many rows there are and whether each is plain.
+_ROWS = re.compile(rb'<row(\s[^>]*?(?<=\s)r="[0-9]{1,12}")?')
+# Every element whose name starts 'c', with its r where r comes first, as Excel, WPS,
+# LibreOffice and openpyxl write it (else two b"")...
+_CELLS = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})")?')
+# ...and a cell's r wherever it stands among the attributes, for other writers.
+_CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
+# A cell whose first child is a formula (for FormulaRefs, looked for only when asked).
+_CELL_F = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f')
 # A prefixed row, cell, formula or value element (the prefix's colon, then the local name).
 _PREFIXED = re.compile(rb":(?:row|c|f|v)[\s/>]")
 # A formula cell (r first, as Excel, WPS, LibreOffice and openpyxl write it), its other
@@ -442,13 +449,32 @@ def _tags(data: bytes, name: bytes) -> int:
     return data.count(name)
 
 
-def _well_formed(xml: bytes) -> bool:
-    """Whether expat parses the XML, in C and with no handlers: the counts below assume the
-    markup is what it looks like. (No DTD can be in it: quick_scan checked for '<!'.)"""
-    parser = expat.ParserCreate()
+class _NotPlain(Exception):
+    """Markup the quick scan does not read: a comment, CDATA, instruction or DTD."""
+
+
+def _plain(head: bytes) -> bool:
+    """Whether expat parses ``head`` (the part up to and including the end of the cells,
+    what every reader reads) as well-formed markup holding no comment, CDATA section,
+    processing instruction (the XML declaration is none) or DTD: the counts below assume
+    markup is what it looks like. The handlers run only on such rare markup, so the pass
+    stays in C; a DTD stops it at its start, before any declaration in it is read. The
+    document's end is not asked for: what follows the cells is no reader's business here,
+    and ``head`` ends with a whole tag, so no token in it is left unchecked."""
+    parser = expat.ParserCreate(namespace_separator="}")  # as the parser: prefixes bound
+
+    def not_plain(*_args: object) -> None:
+        raise _NotPlain
+
+    parser.CommentHandler = not_plain
+    parser.StartCdataSectionHandler = not_plain
+    parser.ProcessingInstructionHandler = not_plain
+    parser.StartDoctypeDeclHandler = not_plain
+    if hasattr(parser, "SetReparseDeferralEnabled"):  # expat >= 2.6: check every byte now
+        parser.SetReparseDeferralEnabled(False)
     try:
-        parser.Parse(xml, True)
-    except expat.ExpatError:
+        parser.Parse(head, False)
+    except (expat.ExpatError, _NotPlain):
         return False
     return True
 
@@ -457,39 +483,47 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
     """The same scan as the parser's, by counting in C, for XML in plain form; None where the
     XML is not plainly written (then the parser decides).
 
-    Plain means: well-formed (expat, with no handlers); exactly one ``<sheetData`` and one
-    ``</sheetData>`` in the part (so no other spelling of either, and no copy of the cells
-    hidden in a processing instruction that a reader skips); up to the end of the cells no
-    DTD, comment, CDATA or processing instruction besides the XML declaration, and no single
-    quotes (so an attribute value cannot hide a ``r="…"``); no prefixed row, cell, formula or
-    value elements; and every row and cell carries exactly one ``r`` written as Excel does.
+    Plain means: exactly one ``<sheetData`` and one ``</sheetData>`` in the part (so no other
+    spelling of either, and no copy of the cells hidden in a processing instruction that a
+    reader skips); up to the end of the cells well-formed (expat), with no DTD, comment,
+    CDATA or processing instruction besides the XML declaration, and no single quotes (so an
+    attribute value cannot hide a ``r="…"``); no prefixed row, cell, formula or value
+    elements; and every row and cell carries an ``r`` written as Excel does.
     Under those conditions the counts and ranges below are those the parser finds; anything
     else (damage, a crafted attribute) goes to the parser, never to a guess. Formula cells
     without a saved value are found when first asked (see :class:`FormulaRefs`).
     """
     start = xml.find(b"<sheetData")
-    end = xml.find(b"</sheetData>", start) if start >= 0 else -1
-    if start < 0 or end < 0 or xml.count(b"sheetData") != 2:
+    if start < 0 or xml.find(b"sheetData") != start + 1:
+        return None
+    # The next mention must close the cells, and none may follow: one pass over the part.
+    end = xml.find(b"sheetData", start + 10) - 2
+    if end < start or xml[end : end + 12] != b"</sheetData>" or b"sheetData" in xml[end + 12 :]:
         return None
     head = xml[:end]  # what the parser reads: it stops at the end of the cells
-    if b"<!" in head or b"'" in head or head.find(b"<?", 1) >= 0:
-        return None  # (the declaration, if any, is at 0; a byte-order mark is not markup)
+    if b"'" in head:
+        return None
     data = xml[start:end]
-    if _PREFIXED.search(data) or not _well_formed(xml):
+    if _PREFIXED.search(data) or not _plain(xml[: end + 12]):
         return None
-    n_rows = _tags(data, b"<row")
-    n_cells = _tags(data, b"<c")
-    rows = _ROW_R.findall(data)
-    cells = _CELL_R.findall(data)
-    if len(rows) != n_rows or len(cells) != n_cells or data.count(b' r="') != n_rows + n_cells:
+    # Well-formed, so each match below is a start tag (no '<' in text or attribute values)
+    # with one r at most (no attribute twice): a row or cell without a plain r is the
+    # only way the parser could place one elsewhere.
+    if b"" in _ROWS.findall(data):
         return None
+    cells = _CELLS.findall(data)
+    n_cells = len(cells)
+    if (b"", b"") in cells:
+        cells = _CELL_R.findall(data)  # r among the other attributes, or a cell without
+        if len(cells) != n_cells:
+            return None
     if n_cells > MAX_CELLS:
         raise too_many_cells(Text(f"工作表“{sheet}”", f"sheet '{sheet}'"), MAX_CELLS)
     dimension = _DIMENSION.search(xml[:start])
     area = 0
     if cells:
-        numbers = [int(r) for r in {r for _, r, _f in cells}]  # a few distinct rows, many cells
-        columns = [col_index(c.decode()) for c in {c for c, _, _f in cells}]
+        numbers = [int(r) for r in {r for _, r in cells}]  # a few distinct rows, many cells
+        columns = [col_index(c.decode()) for c in {c for c, _ in cells}]
         low, high = min(numbers), max(numbers)
         if low < 1 or high > MAX_ROW or max(columns) > MAX_COL:
             raise _beyond_grid(sheet)
@@ -499,7 +533,7 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
         area,
         FormulaRefs(
             lambda: _formulas_without_value(xml, data, sheet, member),
-            lambda: _formula_cells(cells, data),
+            lambda: _formula_cells(data),
         ),
         dimension[1].decode("ascii", "replace") if dimension else None,
     )
@@ -511,14 +545,14 @@ def _canonical(ref: bytes) -> str:
     return _a1(int(ref[len(letters) :]), col_index(letters.decode()))
 
 
-def _formula_cells(cells: list[tuple[bytes, bytes, bytes]], data: bytes) -> frozenset[bytes] | None:
+def _formula_cells(data: bytes) -> frozenset[bytes] | None:
     """Every cell whose first child is a formula (A1, as written: bytes, decoded only if
     asked); None unless that accounts for every formula element in the cells (then one is
     written another way and only the full search knows)."""
-    flagged = [(c, r) for c, r, f in cells if f]
-    if any(r[:1] == b"0" for _c, r in flagged):
+    flagged = _CELL_F.findall(data)
+    if any(ref.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")[:1] == b"0" for ref in flagged):
         return None  # a row written with leading zeros: asked refs would not match it
-    found = frozenset([c + r for c, r in flagged])
+    found = frozenset(flagged)
     return found if len(found) == _tags(data, b"<f") else None
 
 
