@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from disclosure_xlsx import load_spec
@@ -238,6 +239,58 @@ def line(label: str, ours: float, base: float, n: int, base_name: str, target: s
     )
 
 
+def cli_figures(root: Path, typical: list[Path], args: argparse.Namespace, repeat: int) -> None:
+    """The CLI on a batch against a bare calamine script, --jobs, and peak memory."""
+    batch = root / "batch"
+    _copies(typical[:DISTINCT], batch, args.batch)
+    report = root / "report.json"
+    cli = [*CLI, "validate", str(batch), "--format", "json", "-o", str(report), "--force"]
+    bare = [EXE, "-c", BARE_CALAMINE, str(batch)]
+    run(cli)  # writes the bytecode caches
+    ours, base = side_by_side(lambda: run(cli), lambda: run(bare), max(3, repeat // 2))
+    print(f"\nCLI batch of {args.batch} typical 2014 returns, start-up included:")
+    line(
+        "disclosure-xlsx validate --format json",
+        ours,
+        base,
+        args.batch,
+        "bare calamine script",
+        "(target <= 2.5x)",
+    )
+    help_text = subprocess.run(
+        [*CLI, "validate", "--help"], capture_output=True, text=True, env=ENV
+    )
+    if "--jobs" in help_text.stdout:
+        two, one = side_by_side(
+            lambda: run([*cli, "--jobs", "2"]), lambda: run([*cli, "--jobs", "1"]), 3
+        )
+        print(f"  --jobs 2 vs --jobs 1, {args.batch} returns: {one / two:.2f}x the throughput")
+        if args.jobs_batch:
+            # the issue's figure is for a large batch, where start-up no longer counts
+            many = root / "many"
+            _copies(typical[:DISTINCT], many, args.jobs_batch)
+            many_cli = [*CLI, "validate", str(many), "--format", "json", "-o", str(report)]
+            many_cli.append("--force")
+            two, one = side_by_side(
+                lambda: run([*many_cli, "--jobs", "2"]),
+                lambda: run([*many_cli, "--jobs", "1"]),
+                3,
+            )
+            print(
+                f"  --jobs 2 vs --jobs 1, {args.jobs_batch} returns: {one / two:.2f}x the "
+                f"throughput ({args.jobs_batch / two:.0f} files/s; target >= 1.7x)"
+            )
+    print(f"  peak RSS, {args.batch} returns: {peak_rss_mb(cli):.0f} MB")
+    if args.big:
+        big = root / "big"
+        _copies(typical[:DISTINCT], big, args.big)
+        big_cli = [*CLI, "validate", str(big), "--format", "json", "-o", str(report), "--force"]
+        start = time.perf_counter()
+        rss = peak_rss_mb(big_cli)
+        took = time.perf_counter() - start
+        print(f"  peak RSS, {args.big} returns: {rss:.0f} MB ({args.big / took:.0f} files/s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="returns per in-process population")
@@ -269,7 +322,7 @@ def main() -> None:
         print(f"\nin-process validate() vs bare python-calamine read, {n} files each:")
         for label, files in populations.items():
             ours, base = side_by_side(
-                lambda f=files: validate(f), lambda f=files: bare_calamine(f), repeat
+                partial(validate, files), partial(bare_calamine, files), repeat
             )
             line(label, ours, base, n, "calamine", "(target <= 2x)" if "typ" in label else "")
 
@@ -289,54 +342,8 @@ def main() -> None:
             f" {once['from_path']:.2f}"
         )
 
-        batch = root / "batch"
-        _copies(typical[:DISTINCT], batch, args.batch)
-        report = root / "report.json"
-        cli = [*CLI, "validate", str(batch), "--format", "json", "-o", str(report), "--force"]
-        bare = [EXE, "-c", BARE_CALAMINE, str(batch)]
-        run(cli)  # writes the bytecode caches
-        ours, base = side_by_side(lambda: run(cli), lambda: run(bare), max(3, repeat // 2))
-        print(f"\nCLI batch of {args.batch} typical 2014 returns, start-up included:")
-        line(
-            "disclosure-xlsx validate --format json",
-            ours,
-            base,
-            args.batch,
-            "bare calamine script",
-            "(target <= 2.5x)",
-        )
-        help_text = subprocess.run(
-            [*CLI, "validate", "--help"], capture_output=True, text=True, env=ENV
-        )
-        if "--jobs" in help_text.stdout:
-            two, one = side_by_side(
-                lambda: run([*cli, "--jobs", "2"]), lambda: run([*cli, "--jobs", "1"]), 3
-            )
-            print(f"  --jobs 2 vs --jobs 1, {args.batch} returns: {one / two:.2f}x the throughput")
-            if args.jobs_batch:
-                # the issue's figure is for a large batch, where start-up no longer counts
-                many = root / "many"
-                _copies(typical[:DISTINCT], many, args.jobs_batch)
-                many_cli = [*CLI, "validate", str(many), "--format", "json", "-o", str(report)]
-                many_cli.append("--force")
-                two, one = side_by_side(
-                    lambda: run([*many_cli, "--jobs", "2"]),
-                    lambda: run([*many_cli, "--jobs", "1"]),
-                    3,
-                )
-                print(
-                    f"  --jobs 2 vs --jobs 1, {args.jobs_batch} returns: {one / two:.2f}x the "
-                    f"throughput ({args.jobs_batch / two:.0f} files/s; target >= 1.7x)"
-                )
-        print(f"  peak RSS, {args.batch} returns: {peak_rss_mb(cli):.0f} MB")
-        if args.big:
-            big = root / "big"
-            _copies(typical[:DISTINCT], big, args.big)
-            big_cli = [*CLI, "validate", str(big), "--format", "json", "-o", str(report), "--force"]
-            start = time.perf_counter()
-            rss = peak_rss_mb(big_cli)
-            took = time.perf_counter() - start
-            print(f"  peak RSS, {args.big} returns: {rss:.0f} MB ({args.big / took:.0f} files/s)")
+        if args.batch:  # 0: in-process figures only
+            cli_figures(root, typical, args, repeat)
 
     t_help, t_pass = side_by_side(
         lambda: run([*CLI, "--help"]), lambda: run([EXE, "-c", "pass"]), max(7, repeat)
