@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import partial
 from io import BytesIO
 from xml.parsers import expat
 
@@ -48,22 +49,20 @@ class FormulaRefs(AbstractSet[str]):
     """A1 addresses of formula cells saved without a value, found when first asked.
 
     A return's hundreds of helper formulas need not be looked at: a cell's formula matters
-    only when the reader finds the cell empty, and then ``formula_cells`` (every cell that
-    holds a formula, or None where that list cannot be trusted) usually answers "not a
-    formula" without the search for saved values.
+    only when the reader finds the cell empty, and then ``no_formula`` (True where the cell
+    surely holds no formula, False where it may) usually answers without the search for
+    saved values.
     """
 
-    __slots__ = ("_find", "_formula_cells", "_refs")
+    __slots__ = ("_find", "_no_formula", "_refs")
 
     def __init__(
         self,
         find: Callable[[], frozenset[str]],
-        formula_cells: Callable[[], frozenset[bytes] | None] | None = None,
+        no_formula: Callable[[str], bool] | None = None,
     ) -> None:
         self._find: Callable[[], frozenset[str]] | None = find
-        self._formula_cells: Callable[[], frozenset[bytes] | None] | frozenset[bytes] | None = (
-            formula_cells
-        )
+        self._no_formula = no_formula
         self._refs: frozenset[str] | None = None
 
     @classmethod
@@ -76,19 +75,13 @@ class FormulaRefs(AbstractSet[str]):
         if self._refs is None:
             assert self._find is not None
             self._refs, self._find = self._find(), None  # the sheet's bytes go with the finder
-            self._formula_cells = None
+            self._no_formula = None
         return self._refs
 
     def __contains__(self, ref: object) -> bool:
-        if self._refs is None and self._formula_cells is not None:
-            if callable(self._formula_cells):
-                self._formula_cells = self._formula_cells()
-            if (
-                self._formula_cells is not None
-                and isinstance(ref, str)
-                and ref.encode("ascii", "replace") not in self._formula_cells
-            ):
-                return False  # not a formula at all
+        no_formula = self._no_formula if self._refs is None else None
+        if no_formula is not None and isinstance(ref, str) and no_formula(ref):
+            return False  # not a formula at all
         return ref in self.refs
 
     def __iter__(self) -> Iterator[str]:
@@ -431,7 +424,7 @@ _ROWS = re.compile(rb'<row(\s[^>]*?(?<=\s)r="[0-9]{1,12}")?')
 _CELLS = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})")?')
 # ...and a cell's r wherever it stands among the attributes, for other writers.
 _CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
-# A cell whose first child is a formula (for FormulaRefs, looked for only when asked).
+# A cell whose first child is a formula, r written anywhere (for FormulaRefs, when asked).
 _CELL_F = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f')
 # A prefixed row, cell, formula or value element (the prefix's colon, then the local name).
 _PREFIXED = re.compile(rb":(?:row|c|f|v)[\s/>]")
@@ -513,7 +506,8 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
         return None
     cells = _CELLS.findall(data)
     n_cells = len(cells)
-    if (b"", b"") in cells:
+    plain = (b"", b"") not in cells  # every cell's r first: a cell is found by its r
+    if not plain:
         cells = _CELL_R.findall(data)  # r among the other attributes, or a cell without
         if len(cells) != n_cells:
             return None
@@ -522,7 +516,9 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
     dimension = _DIMENSION.search(xml[:start])
     area = 0
     if cells:
-        numbers = [int(r) for r in {r for _, r in cells}]  # a few distinct rows, many cells
+        distinct = {r for _, r in cells}  # a few distinct rows, many cells
+        plain = plain and not any(r[:1] == b"0" for r in distinct)  # B02 is B2 to the parser
+        numbers = [int(r) for r in distinct]
         columns = [col_index(c.decode()) for c in {c for c, _ in cells}]
         low, high = min(numbers), max(numbers)
         if low < 1 or high > MAX_ROW or max(columns) > MAX_COL:
@@ -533,7 +529,7 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
         area,
         FormulaRefs(
             lambda: _formulas_without_value(xml, data, sheet, member),
-            lambda: _formula_cells(data),
+            partial(_no_formula_at, data) if plain else _FormulaCells(data).no_formula,
         ),
         dimension[1].decode("ascii", "replace") if dimension else None,
     )
@@ -545,15 +541,47 @@ def _canonical(ref: bytes) -> str:
     return _a1(int(ref[len(letters) :]), col_index(letters.decode()))
 
 
+def _no_formula_at(data: bytes, ref: str) -> bool:
+    """Whether no cell at ``ref`` holds a formula, found by its r where every cell of the
+    well-formed ``data`` is written ``<c r="A1"…`` (r first, no leading zeros): a few
+    searches in C instead of a regex over all cells. False wherever unsure."""
+    needle = b'<c r="' + ref.encode("ascii", "replace") + b'"'
+    at = data.find(needle)
+    while at >= 0:
+        close = data.find(b">", at)
+        if close < 0 or data.count(b'"', at, close) % 2:
+            return False  # a '>' inside an attribute value
+        if data[close - 1 : close] != b"/":
+            end = data.find(b"</c>", close)
+            if end < 0 or b"<f" in data[close:end]:
+                return False
+        at = data.find(needle, close)
+    return True
+
+
+class _FormulaCells:
+    """Every cell whose first child is a formula, found when first asked (A1 as written:
+    bytes); where that list does not account for every formula element in the cells, one is
+    written another way and only the full search knows."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._cells: frozenset[bytes] | None = None
+
+    def no_formula(self, ref: str) -> bool:
+        if self._data is not None:
+            self._cells, self._data = _formula_cells(self._data), None
+        return self._cells is not None and ref.encode("ascii", "replace") not in self._cells
+
+
 def _formula_cells(data: bytes) -> frozenset[bytes] | None:
-    """Every cell whose first child is a formula (A1, as written: bytes, decoded only if
-    asked); None unless that accounts for every formula element in the cells (then one is
-    written another way and only the full search knows)."""
+    """The cells :class:`_FormulaCells` knows, or None where it cannot know them all."""
+    formulas = _tags(data, b"<f")
     flagged = _CELL_F.findall(data)
     if any(ref.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")[:1] == b"0" for ref in flagged):
         return None  # a row written with leading zeros: asked refs would not match it
     found = frozenset(flagged)
-    return found if len(found) == _tags(data, b"<f") else None
+    return found if len(found) == formulas else None
 
 
 def _formulas_without_value(xml: bytes, data: bytes, sheet: str, member: str) -> frozenset[str]:
