@@ -256,3 +256,12 @@ def csv_safe(value: object) -> str:
     before a cell starting with = + - @ tab or carriage return (CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_CSV_TRIGGERS) else text
+
+
+def check_suffix(target: Path, suffixes: tuple[str, ...] = (".xlsx",)) -> None:
+    """Refuse a workbook written under another kind of name (x.docx, or no extension): the
+    department would get a file its computer opens with the wrong program, or not at all."""
+    if target.suffix.lower() not in suffixes:
+        raise UsageError(
+            Text(f"{target}：输出文件须为 .xlsx", f"{target}: the output must be an .xlsx file")
+        )

@@ -418,6 +418,9 @@ def test_replies_and_reminders_as_drafts(folder, tmp_path):
     (template,) = unreadable.iter_attachments()
     assert template.get_content() == (templates / "区民政局.xlsx").read_bytes()
     assert "文件无法校验，附上模板请重填" in result.stdout
+    says = unreadable.get_body().get_content()  # the body tells what is attached, as it is
+    assert "空白统计表" in says and "标注了问题的表格" not in says
+    assert "标注了问题的表格" in body and "空白统计表" not in body
     reminder = parse((out / "催报_d004_区司法局.eml").read_bytes())
     assert "截止日期 2026年3月31日 已过" in reminder.get_body().get_content()
 

@@ -129,6 +129,19 @@ class Intake:
         return CollectResult(tuple(outcomes), self.notes)
 
 
+def unreadable_reason(why: Text) -> Text:
+    """Why an unmatched return could not be matched, when it could not even be read."""
+    return (
+        Text("无法读取：", "cannot be read: ")
+        + why
+        + Text(
+            "；发件人和文件名也对不上名单，请确认是哪个单位后请其重发",
+            "; neither the sender nor the file name is on the roster: find out who sent it "
+            "and ask for it again",
+        )
+    )
+
+
 def content_of(arrival: Arrival) -> bytes | Text:
     """The bytes of an arrival, or why they cannot be taken."""
     if arrival.data is not None:
@@ -278,6 +291,10 @@ class Collector:
             report, values = self._other_year(report), None
         clues = Clues(item.name, report.stamp, item.sender, report.unit_name)
         found = match(clues, self.departments, self.info.id)
+        if found.department is None and report.status == "unreadable" and report.findings:
+            # NOTE: say first why the file could not be read: the clerk asks for it again
+            # rather than hunting for a name the sheet was never read for
+            found = replace(found, reason=unreadable_reason(report.findings[0].text))
         extra: list[Finding] = list(found.findings)
         cells = value_cells(values) if values is not None else {}
         if found.department is not None and values is not None:

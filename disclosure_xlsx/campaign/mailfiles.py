@@ -24,6 +24,18 @@ NOTICE, REPLY, REMINDER, SETTINGS = "通知.txt", "退回.txt", "催报.txt", "�
 
 _CONTACT = "\n    如有疑问，请联系{发文单位}{联系人}，电话 {联系电话}。"
 
+#: What a reply's {附件说明} says: the annotated copy is attached, or (the file could not be
+#: opened or annotated) the department's blank template.
+ANNOTATED_NOTE = (
+    "附件是标注了问题的表格：有错误的单元格标为红色，需要核实的标为黄色，第一张工作表“校验结果”"
+    "列出了全部问题。请在贵单位原来的表格中修改（请勿修改表格结构），然后回复本邮件，"
+    "把修改后的表格作为附件发回。"
+)
+TEMPLATE_NOTE = (
+    "发来的文件无法打开或无法标注，附件是贵单位的空白统计表：请按上面的意见把数据填入附件表格"
+    "（请勿修改表格结构），然后回复本邮件，把表格作为附件发回。"
+)
+
 DEFAULTS: dict[str, str] = {
     NOTICE: f"""主题：【{{标题}}】请报送统计表（{{单位名称}}）
 
@@ -50,7 +62,7 @@ DEFAULTS: dict[str, str] = {
 
 {{问题清单}}
 
-    附件是标注了问题的表格：有错误的单元格标为红色，需要核实的标为黄色，第一张工作表“校验结果”列出了全部问题。请在贵单位原来的表格中修改（请勿修改表格结构），然后回复本邮件，把修改后的表格作为附件发回。
+    {{附件说明}}
 {_CONTACT}
 
 {{发文单位}}

@@ -8,13 +8,12 @@ phone number with letters, a file that is neither UTF-8 nor GBK (or not a CSV at
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from ..read.csvfile import csv_rows, decode_csv
 from ..spec.labels import normalize_text
 from ..text import Text, join
 from .names import clean_name, is_email, name_key, split_emails
@@ -52,30 +51,6 @@ def department_id(n: int) -> str:
     return f"d{n:03d}"
 
 
-def decode(path: Path, raw: bytes) -> str:
-    """The text of a roster file: UTF-8 (with or without BOM), UTF-16 with BOM, or GBK."""
-    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UsageError(
-            Text(
-                f"{path}：这是 Excel 工作簿，不是 CSV；请在 Excel 中“另存为”CSV UTF-8（逗号分隔）",
-                f"{path}: this is an Excel workbook, not a CSV; save it as CSV UTF-8 first",
-            )
-        )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UsageError(  # pragma: no cover - gb18030 decodes almost anything
-        Text(
-            f"{path}：编码无法识别（不是 UTF-8 或 GBK）；请另存为 CSV UTF-8",
-            f"{path}: unknown encoding (neither UTF-8 nor GBK); save it as CSV UTF-8",
-        )
-    )
-
-
 def _field(heading: str) -> str | None:
     key = normalize_text(heading).lower()
     return next((f for f, names in COLUMNS.items() if key in names), None)
@@ -90,10 +65,10 @@ def read_roster(path: Path) -> list[Department]:
         raise UsageError(
             Text(f"{path}：无法读取名单（{reason}）", f"{path}: cannot read the roster ({reason})")
         ) from None
-    text = decode(path, raw)
+    text = decode_csv(path, raw)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = csv_rows(path, text, delimiter)
     header = rows[0] if rows else []
     fields = {n: f for n, h in enumerate(header) if (f := _field(h))}
     if "name" not in fields.values():

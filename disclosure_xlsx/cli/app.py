@@ -6,6 +6,7 @@ spec), 3 internal error (a bug in disclosure-xlsx: run again with --debug to see
 130 interrupted (Ctrl-C).
 """
 
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated, Any, NoReturn
@@ -227,8 +228,27 @@ def main() -> None:
     except Exception as exc:  # a bug in this package, not a bad input
         if _state["debug"]:
             raise
-        sys.stderr.write(
-            f"内部错误（程序缺陷，不是文件的问题）：{type(exc).__name__}: {exc}\n"
-            "Internal error (a bug in disclosure-xlsx): run again with --debug and report it.\n"
-        )
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        if _argv_lang(sys.argv[1:]) == "en":
+            sys.stderr.write(
+                f"Internal error (a bug in disclosure-xlsx, not a problem of the file): {detail}\n"
+                "Run the same command again with --debug and report what it prints.\n"
+            )
+        else:
+            sys.stderr.write(
+                f"内部错误（程序缺陷，不是文件的问题）：{detail}\n"
+                "请加 --debug 重新运行同一命令，并把输出报告给维护者。\n"
+            )
         sys.exit(EXIT_BUG)
+
+
+def _argv_lang(args: list[str]) -> str:
+    """The language a command line asked for (``--lang en``, ``--lang=en`` or the
+    environment), for the one message printed after the command itself failed."""
+    lang = os.environ.get("DISCLOSURE_XLSX_LANG", "zh")
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            lang = args[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return lang

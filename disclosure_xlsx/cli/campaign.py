@@ -109,6 +109,16 @@ def collect_command(
     except DisclosureError as exc:
         fail(exc, lang)
     print_collected(result, lang)
+    if not result.outcomes:  # most likely the wrong folder: say so rather than succeed quietly
+        from ..render.console import print_note
+
+        where = "、".join(paths)
+        print_note(
+            Text(
+                f"在 {where} 中没有找到任何文件（是不是指错了文件夹？）",
+                f"no file found in {', '.join(paths)} (the wrong folder?)",
+            )(lang)
+        )
     raise typer.Exit(EXIT_FINDINGS if result.needs_attention else EXIT_OK)
 
 

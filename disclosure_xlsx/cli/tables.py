@@ -49,7 +49,7 @@ def template(
 ) -> None:
     """生成空白统计表模板（带保护、数据验证和实时校验）。Write the blank template."""
     lang = lang_of(language)
-    from ..outputs import check_output, write_bytes
+    from ..outputs import check_output, check_suffix, write_bytes
     from ..render.console import print_line, print_note
     from ..spec import load_spec
     from ..text import ui
@@ -87,6 +87,7 @@ def template(
         target = output or Path(
             safe_filename(unit_name, f"_{year}.xlsx") if unit_name else f"blank_{year}.xlsx"
         )
+        check_suffix(target)
         check_output(target, force=force)
         write_bytes(target, template_bytes(spec, unit_name, password), exclusive=not force)
         print_line(ui("template.written", lang, path=target))
@@ -207,6 +208,10 @@ def validate_command(
     from ..text import UI, ui
 
     try:
+        if year is not None:
+            from ..spec import load_spec
+
+            load_spec(year)  # an unknown year is a usage error, not a finding on every file
         inputs = collect_inputs(paths)
         files = list(inputs.workbooks)
         if not files:
@@ -372,7 +377,18 @@ def fix_command(
     try:
         # NOTE: read once in a worker process first: a file that crashes the reader is then
         # one line ("unreadable"), not the end of this process
-        (checked,) = validate([path], year=year, jobs=1).files
+        if year is not None:
+            from ..spec import load_spec
+
+            load_spec(year)  # an unknown year is a usage error, not a finding
+        if path.is_dir():
+            raise DisclosureError(
+                Text(
+                    f"{path}：这是文件夹；fix 一次修正一个工作簿，请给出文件名",
+                    f"{path}: this is a folder; fix corrects one workbook at a time, name the file",
+                )
+            )
+        checked = validate([path], year=year, jobs=1).files[0]
         if checked.status == "unreadable":
             raise DisclosureError(Text(f"{path}：", f"{path}: ") + checked.findings[0].text)
         result = fix_file(

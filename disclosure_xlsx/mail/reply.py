@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from ..campaign import Campaign, Department, ReturnRecord
+from ..campaign.mailfiles import ANNOTATED_NOTE, TEMPLATE_NOTE
 from ..check.report import FileReport
 from ..errors import DisclosureError
 from ..text import Text
@@ -123,6 +124,7 @@ def _reply(
             )
     else:
         note = Text("文件无法校验，附上模板请重填", "the file cannot be checked; template attached")
+    explained = ANNOTATED_NOTE if attachment is not None else TEMPLATE_NOTE
     if attachment is None:
         attachment = template_attachment(round_, d)
     values = {
@@ -134,8 +136,11 @@ def _reply(
         "错误数": str(report.errors),
         "提示数": str(report.warnings),
         "问题清单": findings_list(report.findings),
+        "附件说明": explained,
     }
     subject, body = text.fill(values)
+    if explained is TEMPLATE_NOTE:  # a 退回.txt written before {附件说明}: its fixed sentence
+        body = body.replace(ANNOTATED_NOTE, TEMPLATE_NOTE)
     origin = origin_of(round_.conn, current.id)
     if origin is None:
         return Content(subject, body, (attachment,), note=note)

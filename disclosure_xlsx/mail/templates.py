@@ -33,7 +33,7 @@ _COMMON = ("单位名称", "单位联系人", "标题", "截止日期", "附件�
 FIELDS: dict[Kind, tuple[str, ...]] = {
     "notice": _COMMON,
     "reminder": _COMMON,
-    "reply": (*_COMMON, "文件名", "收到时间", "错误数", "提示数", "问题清单"),
+    "reply": (*_COMMON, "文件名", "收到时间", "错误数", "提示数", "问题清单", "附件说明"),
 }
 #: Fields whose value may not be empty where a text uses them, and where to fill them in.
 REQUIRED: dict[str, Text] = {

@@ -22,8 +22,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..errors import DisclosureError, UsageError
-from ..outputs import check_output, sanitize_text, write_bytes
+from ..errors import DisclosureError
+from ..outputs import check_output, check_suffix, sanitize_text, write_bytes
 from ..read.guard import check_file
 from ..read.own import DEFINED_NAME, PROPERTY, mark_value
 from ..text import Text
@@ -72,10 +72,7 @@ def copy_suffix(path: Path) -> str:
 
 def check_target(source: Path, target: Path, force: bool) -> None:
     """Refuse to write over the input, over an existing file (without force), or as .xls."""
-    if target.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError(
-            Text(f"{target}：输出文件须为 .xlsx", f"{target}: the output must be an .xlsx file")
-        )
+    check_suffix(target, (".xlsx", ".xlsm"))
     check_output(target, [source], force=force)
 
 

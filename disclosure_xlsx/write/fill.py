@@ -8,8 +8,6 @@ silently; with any problem, nothing is written.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +20,7 @@ from ..errors import DisclosureError, UsageError
 from ..numbers import plain_number
 from ..outputs import check_output, write_bytes
 from ..read.cells import classify, entered_in_yuan, reading_units
-from ..read.csvfile import read_csv_text
+from ..read.csvfile import csv_rows, read_csv_text
 from ..read.grid import read_grids
 from ..read.guard import check_file
 from ..spec import Spec
@@ -218,7 +216,7 @@ def read_data(path: str | Path) -> list[Entry]:
     if suffix == ".json":
         return _json_entries(path)
     if suffix == ".csv":
-        return _table_entries([list(r) for r in csv.reader(io.StringIO(read_csv_text(path)))])
+        return _table_entries([list[object](r) for r in csv_rows(path, read_csv_text(path))])
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         try:  # through the guard like any workbook from outside
             grids = read_grids(check_file(path))

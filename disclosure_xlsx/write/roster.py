@@ -27,7 +27,7 @@ from ..errors import (
     check_interrupted,
 )
 from ..outputs import MAX_NAME_BYTES, check_output, csv_safe, fit_name, write_bytes
-from ..read.csvfile import read_csv_text
+from ..read.csvfile import csv_rows, read_csv_text
 from ..spec import Spec
 from ..spec.labels import unit_key
 from ..text import Text
@@ -101,8 +101,8 @@ def read_roster(path: Path) -> list[Department]:
     """Departments from a CSV with a 单位名称 column (UTF-8, UTF-8 with BOM or GBK, as Excel saves).
 
     Every bad line is reported together (:func:`roster_problems`), and then nothing is read."""
-    reader = csv.DictReader(io.StringIO(read_csv_text(path)))
-    fields = [f.strip() for f in reader.fieldnames or []]
+    rows = csv_rows(path, read_csv_text(path))
+    fields = [f.strip() for f in rows[0]] if rows else []
     if "单位名称" not in fields:
         have = "、".join(fields) or "无"
         raise UsageError(
@@ -113,8 +113,8 @@ def read_roster(path: Path) -> list[Department]:
         )
     departments: list[Department] = []
     unnamed: list[Text] = []
-    for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+    for line, cells in enumerate(rows[1:], start=2):
+        row = {k: v.strip() for k, v in zip(fields, cells, strict=False) if k}
         name = row.get("单位名称", "")
         if name:
             departments.append(Department(name, row.get("联系人", ""), row.get("邮箱", ""), line))
