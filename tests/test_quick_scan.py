@@ -164,6 +164,10 @@ def test_asking_cell_by_cell_agrees_with_the_parser():
         b'<c r="A1" t="inlineStr"><is><r><rPr><family val="2"/></rPr><t>x</t></r></is></c>'
         b'<c r="B1"><f>1</f></c>',  # a font family counts as "<f"
         b'<c r="A1" s="a/>b"><f>1</f></c>',  # a '/>' inside a value is no end of the cell
+        b'<c r="A1"><f>1+1</f><v></v></c>',  # an empty value is none
+        b'<c r="A1"><f>1+1</f><v foo="x">2</v></c>',  # a value with an attribute is one
+        b'<c r="A1" at="str"><f>1+1</f><v/></c>',  # t="str" inside another name is not t
+        b'<c r="A1" t = "str"><f>1+1</f><v/></c>',  # t spaced out is t
         b'<c r="A1"/><c r="A1"><f>1</f></c>',  # the same cell twice, the second a formula
         b'<c r="A1"><c r="B1"/><f>1</f></c>',  # a cell inside a cell
         b'<c r="A1"><v>1</v></c><c r="B1"><is><t>x</t></is><f>1</f></c>',

@@ -225,6 +225,7 @@ def edit_member(pattern: str) -> Callable[[Callable[[random.Random, str], str]],
 
 
 SHEET = r"xl/worksheets/sheet\d+\.xml$"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 @edit_member(SHEET)
@@ -367,6 +368,53 @@ def hostile_text(rng: random.Random, text: str) -> str:
     return re.sub(r'<c r="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', replace, text)
 
 
+FAR_ROW = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+@edit_member(SHEET)
+def calamine_counting(rng: random.Random, text: str) -> str:
+    """Cells calamine places otherwise than Excel does (see tests/test_guard_calamine.py)."""
+    trick = rng.randrange(4)
+    if trick == 0:  # a cell without r counted on from a far row
+        return text.replace(
+            "</sheetData>",
+            '<row r="1048576"><c r="XFD1"><v>1</v></c>'
+            '<c r="A1"><v>1</v></c><c><v>1</v></c></row></sheetData>',
+            1,
+        )
+    if trick == 1:  # a prefixed r, no r to calamine
+        text = text.replace("<worksheet ", f'<worksheet xmlns:x="{MAIN_NS}" ', 1)
+        return re.sub(r'<c r="', lambda m: '<c x:r="' if rng.random() < 0.1 else m.group(0), text)
+    inside = rng.choice(["f", "v"])  # a sheetData end nested in a formula or value
+    text = re.sub(
+        rf"<{inside}>([^<]*)</{inside}>", rf"<{inside}>\1<sheetData/></{inside}>", text, count=1
+    )
+    return text.replace("</sheetData>", FAR_ROW + "</sheetData>", 1)
+
+
+def package_detour(rng: random.Random, data: bytes) -> bytes:
+    """Cells or a string count where calamine, not the workbook's relationships, leads."""
+    parts = members(data)
+    sheets = [(n, b) for n, b in parts if re.search(SHEET, n)]
+    if not sheets:
+        return data
+    name, body = rng.choice(sheets)
+    far = body.replace(b"</sheetData>", FAR_ROW.encode() + b"</sheetData>", 1)
+    trick = rng.randrange(5)
+    if trick == 0:
+        parts.append((name.upper(), far))
+    elif trick == 1:
+        parts.append((name.replace("/", "\\"), far))
+    elif trick == 2:
+        parts.append(("ev/worksheets/sheet1.xml", far))
+    elif trick == 3:
+        parts.append(("ev/worksheets/sheet1.xml", far.decode("utf-8", "replace").encode("utf-16")))
+    else:
+        count = b'<sst xmlns="' + MAIN_NS.encode() + b'" uniqueCount="4000000000"/>'
+        parts.append(("ev/sharedStrings.xml", b"<w>" + count + b"</w>"))
+    return pack(parts)
+
+
 def mutate_xml_text(rng: random.Random, body: bytes) -> bytes:
     text = body.decode("utf-8", "replace")
     return text.replace("<v>0</v>", f"<v>{rng.choice(NUMBERS)}</v>").encode()
@@ -394,6 +442,8 @@ MUTATORS: list[Callable[[random.Random, bytes], bytes]] = [
     entities,
     invalid_utf8,
     shared_count,
+    calamine_counting,
+    package_detour,
     hostile_text,
     hostile_text,
     hostile_text,

@@ -24,8 +24,6 @@ def decode_csv(path: Path, raw: bytes) -> str:
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
-    if b"\x00" in raw[:4096]:
-        raise not_csv(path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -9,6 +9,7 @@ extension says (both pick their parser by extension when given a path).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -116,7 +117,10 @@ def _read_openpyxl(check: FileCheck) -> list[Grid]:
 
     try:
         # NOTE: not read_only: WPS files with a wrong size header show only A1 in read-only mode.
-        with check.path.open("rb") as fh:
+        with check.path.open("rb") as fh, warnings.catch_warnings():
+            # NOTE: openpyxl warns on stderr about features of the file it drops (extensions,
+            # names it cannot place): nothing a clerk can act on, and it tears the console
+            warnings.simplefilter("ignore")
             wb = load_workbook(fh, data_only=True)
     except Exception as exc:  # openpyxl raises anything from KeyError to TypeError on damage
         raise _cannot_read(exc) from None

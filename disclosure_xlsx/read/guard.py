@@ -22,7 +22,7 @@ from ..text import Text
 from . import sniff
 from .biff import scan_biff
 from .odf import MIMETYPES, scan_ods
-from .ooxml import SheetScan, package, scan_workbook
+from .ooxml import SheetScan, folded, package, scan_workbook
 from .safexml import read_member
 
 #: Extensions a folder scan takes as workbooks (others are looked into, see ``check.validate``).
@@ -60,9 +60,10 @@ class FileCheck:
     path: Path
     format: str  # "xlsx" (also xlsm, xltx), "xls" (also WPS .et), "ods"
     sheets: dict[str, SheetScan] = field(default_factory=dict)
-    declared_strings: int = 0  # the shared strings part's declared count (xlsx)
+    declared_strings: int = 0  # the largest shared-strings count declared anywhere (xlsx)
     main: str = "xl/workbook.xml"  # the workbook part (xlsx), found through content types
     wrong_extension: Text | None = None  # set when the extension does not match the content
+    others: tuple[SheetScan, ...] = ()  # parts holding cells no sheet name leads to (xlsx)
 
     @property
     def dense_safe(self) -> bool:
@@ -70,7 +71,7 @@ class FileCheck:
         if self.format != "xlsx":
             return True  # the guard refused what calamine cannot take and nothing else can
         return (
-            all(s.area <= MAX_DENSE_CELLS for s in self.sheets.values())
+            all(s.area <= MAX_DENSE_CELLS for s in (*self.sheets.values(), *self.others))
             and self.declared_strings <= MAX_DECLARED_STRINGS
             and self.main == "xl/workbook.xml"  # calamine looks there only
         )
@@ -105,7 +106,9 @@ def check_file(path: Path) -> FileCheck:
     if head.startswith(_ZIP):
         check = _check_zip(path)
         note = sniff.extension_note(path, check.format)
-        return FileCheck(path, check.format, check.sheets, check.declared_strings, check.main, note)
+        return FileCheck(
+            path, check.format, check.sheets, check.declared_strings, check.main, note, check.others
+        )
     reason = sniff.other_content(head)
     if reason is not None:
         raise UnreadableError(reason)
@@ -179,6 +182,7 @@ class _Zip:
     sheets: dict[str, SheetScan]
     declared_strings: int = 0
     main: str = "xl/workbook.xml"
+    others: tuple[SheetScan, ...] = ()
 
 
 def _check_zip(path: Path) -> _Zip:
@@ -196,7 +200,7 @@ def _check_zip(path: Path) -> _Zip:
             found = package(archive, names)
             if found.kind == "xlsx" and found.main:
                 scan = scan_workbook(archive, names, found.main)
-                return _Zip("xlsx", scan.sheets, scan.declared_strings, found.main)
+                return _Zip("xlsx", scan.sheets, scan.declared_strings, found.main, scan.others)
             if found.kind:
                 raise UnreadableError(sniff.OFFICE_KINDS[found.kind])
             books = sum(n.lower().endswith(SUFFIXES) for n in names)
@@ -226,7 +230,7 @@ def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
         for i in infos
     ):
         raise UnreadableError(_BOMB)
-    names = [i.filename for i in infos]
+    names = [folded(i.filename) for i in infos]  # as calamine looks them up
     if len(set(names)) != len(names):
         raise UnreadableError(
             Text(

@@ -22,7 +22,7 @@ from xml.parsers import expat
 
 from ..errors import UnreadableError
 from ..text import Text
-from .safexml import Stop, attr, damaged, local, parse, parse_member
+from .safexml import Stop, attr, damaged, local, parse, parse_member, read_part
 
 #: A statistics table has a few hundred cells; far more is not a return (and openpyxl would
 #: take gigabytes and minutes over it), so the file is refused before any library loads it.
@@ -101,7 +101,6 @@ class SheetScan:
     cells: int
     area: int  # the bounding box of its cells: what python-calamine allocates
     formulas_without_value: AbstractSet[str] = field(default_factory=frozenset)
-    dimension: str | None = None  # the <dimension ref> as written (not trusted, not used)
 
 
 @dataclass(frozen=True)
@@ -200,39 +199,18 @@ def _resolve(base: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
 
 
-def _relationships(archive: zipfile.ZipFile, names: set[str], part: str) -> dict[str, str]:
+def _rels_name(part: str) -> str:
+    """The relationships part of ``part``: xl/workbook.xml -> xl/_rels/workbook.xml.rels."""
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def _relationships(xml: bytes | None, rels_part: str, part: str) -> dict[str, str]:
     """Relationship id -> resolved member name, for the internal relationships of ``part``."""
-    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-    if rels_part not in names:
+    if xml is None:
         return {}
     rels = _Rels()
-    parse_member(archive, rels_part, rels, MAX_PART_BYTES)
-    out = {rid: _resolve(part, target) for rid, (_type, target) in rels.rels.items()}
-    for rtype, target in rels.rels.values():
-        if rtype.endswith("/sharedStrings"):
-            out["sharedStrings"] = _resolve(part, target)
-    return out
-
-
-class _Strings:
-    """The shared strings part's declared counts (python-calamine reserves ``uniqueCount``)."""
-
-    def __init__(self) -> None:
-        self.declared = 0
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if local(tag) == "sst":
-            for name in ("uniqueCount", "count"):
-                value = attr(attrib, name) or ""
-                if value.strip().isdigit():
-                    self.declared = max(self.declared, int(value.strip()[:20]))
-        raise Stop
-
-    def end(self, tag: str) -> None:
-        pass
-
-    def data(self, text: str) -> None:
-        pass
+    parse(BytesIO(xml), rels, rels_part, MAX_PART_BYTES)
+    return {rid: _resolve(part, target) for rid, (_type, target) in rels.rels.items()}
 
 
 def col_index(letters: str) -> int:
@@ -243,7 +221,17 @@ def col_index(letters: str) -> int:
 
 
 class _Cells:
-    """Streams one worksheet: cell extent, count, formulas without a cached value."""
+    """Streams one worksheet: cell extent, count, formulas without a cached value.
+
+    The extent covers where either kind of reader may place a cell. Excel counts a row or
+    cell without ``r`` on from the previous one; calamine counts its own way (a row index set
+    only by a row's own ``r`` and moved on at each row's end, a column set by a cell's ``r``)
+    and takes only an unprefixed ``r``; and it reads on past a ``sheetData`` end that stands
+    inside a formula or value. So every cell from the first ``sheetData`` start to its own
+    end counts, at any depth, and where any cell lacks a plain ``r`` the extent runs to the
+    furthest place calamine could count to. Refusing or routing to
+    the sparse reader a few odd files is the price of never handing calamine one it aborts on.
+    """
 
     def __init__(self, member: str, sheet: str) -> None:
         self.member = member
@@ -253,22 +241,27 @@ class _Cells:
         self.cols = (0, 0)
         self.row = 0  # the current row number (rows without r follow the previous one)
         self.col = 0  # the current cell's column (cells without r follow the previous one)
-        self.in_data = False
-        self.dimension: str | None = None
+        self.depth = 0
+        self.data_depth = 0  # the depth of the first sheetData, once it starts
+        self.started = False
+        self.counted = False  # a cell without a plain r: calamine counts where it goes
+        self.row_r = 0  # the largest row r written, in any namespace
+        self.row_ends = 0
         self.missing: set[str] = set()
         self.cell: tuple[str, bool, bool, bool] | None = None  # ref, t="str", has f, v value
         self.in_v = False
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
         name = local(tag)
-        if name == "sheetData":
-            self.in_data = True
-        elif not self.in_data:
-            if name == "dimension":
-                self.dimension = (attr(attrib, "ref") or "")[:40]
+        if name == "sheetData" and not self.started:
+            self.started, self.data_depth = True, self.depth
+        elif not self.started:
+            return
         elif name == "row":
             ref = attr(attrib, "r")
             self.row = self._number(ref, "row") if ref is not None else self.row + 1
+            self.row_r = max(self.row_r, self.row if ref is not None else 0)
             self.col = 0
         elif name == "c":
             self._cell(attrib)
@@ -288,6 +281,8 @@ class _Cells:
 
     def _cell(self, attrib: dict[str, str]) -> None:
         ref = attr(attrib, "r")
+        if attrib.get("r") is None:
+            self.counted = True  # calamine takes only an unprefixed r
         if ref is None:
             row, col = max(self.row, 1), self.col + 1
         else:
@@ -306,8 +301,7 @@ class _Cells:
         else:
             self.rows = (min(self.rows[0], row), max(self.rows[1], row))
             self.cols = (min(self.cols[0], col), max(self.cols[1], col))
-        is_str = (attr(attrib, "t") or "") == "str"
-        self.cell = (_a1(row, col), is_str, False, False)
+        self.cell = (_a1(row, col), (attr(attrib, "t") or "") == "str", False, False)
 
     def end(self, tag: str) -> None:
         name = local(tag)
@@ -318,8 +312,11 @@ class _Cells:
             if has_f and not value:
                 self.missing.add(ref)
             self.cell = None
-        elif name == "sheetData":
-            raise Stop
+        elif name == "row" and self.started:
+            self.row_ends += 1
+        elif name == "sheetData" and self.depth == self.data_depth:
+            raise Stop  # the end of the cells for every reader (one nested in a cell is not)
+        self.depth -= 1
 
     def data(self, text: str) -> None:
         if self.in_v and self.cell is not None and text:
@@ -327,12 +324,15 @@ class _Cells:
             self.cell = (ref, is_str, has_f, True)
 
     def scan(self) -> SheetScan:
-        area = (
-            (self.rows[1] - self.rows[0] + 1) * (self.cols[1] - self.cols[0] + 1)
-            if self.count
-            else 0
-        )
-        return SheetScan(self.count, area, FormulaRefs.of(self.missing), self.dimension)
+        if not self.count:
+            return SheetScan(0, 0, FormulaRefs.of(self.missing))
+        (top, bottom), (left, right) = self.rows, self.cols
+        if self.counted:  # as far as calamine's counting could go (see the class)
+            top, left = 1, 1
+            bottom = max(bottom, self.row_r + self.row_ends + 1)
+            right = right + self.count
+        area = (bottom - top + 1) * (right - left + 1)
+        return SheetScan(self.count, area, FormulaRefs.of(self.missing))
 
 
 def _a1(row: int, col: int) -> str:
@@ -368,48 +368,95 @@ def too_many_cells(where: Text, limit: int) -> UnreadableError:
 
 @dataclass(frozen=True)
 class WorkbookScan:
-    """Every sheet's scan, by sheet name, and the shared strings' declared count."""
+    """Every sheet's scan, by sheet name; the scans of parts holding cells that no sheet name
+    leads to; and the largest shared-strings count declared anywhere."""
 
     sheets: dict[str, SheetScan]
     declared_strings: int
+    others: tuple[SheetScan, ...] = ()
+
+
+def folded(name: str) -> str:
+    """A member name as calamine looks it up: case-insensitive, '\\' read as '/'."""
+    return name.replace("\\", "/").lower()
+
+
+#: A declared shared-strings count, anywhere (calamine reserves room for the first it meets).
+_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']\s*\+?([0-9]{1,30})""")
 
 
 def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> WorkbookScan:
-    """Stream the workbook part and each of its sheets; refuse what no reader should load."""
+    """Scan every part of the package that holds cells, and every declared shared-strings
+    count; refuse what no reader should load.
+
+    Not only the parts the workbook names: calamine finds its workbook through
+    ``_rels/.rels``, looks parts up without regard to case, follows relationships marked
+    external, reads ``sharedStrings.xml`` beside the workbook whatever the relationships
+    say, and may take another id attribute than openpyxl. Rather than copy each of those
+    rules (and miss the next), every part holding ``sheetData`` is scanned and every
+    ``uniqueCount`` counts: what any reader could be led to is within the bounds.
+    """
+    rels_part = _rels_name(part)
+    held: dict[str, bytes] = {}  # the parts read again below: the workbook's, and cells
+    cells: list[str] = []
+    declared = 0
+    for member in sorted(names):  # each part is read once
+        raw = read_part(archive, member, MAX_PART_BYTES)
+        text = as_ascii_compatible(raw)
+        if b"uniqueCount" in text:  # (a search in C; the regex only where it can match)
+            declared = max(declared, *(int(c) for c in _UNIQUE_COUNT.findall(text)), 0)
+        if b"sheetData" in text:
+            cells.append(member)
+            held[member] = raw
+        elif member in (part, rels_part):
+            held[member] = raw
     sheets_target = _Sheets()
-    parse_member(archive, part, sheets_target, MAX_PART_BYTES)
-    rels = _relationships(archive, names, part)
-    strings = _Strings()
-    if rels.get("sharedStrings") in names:
-        parse_member(archive, rels["sharedStrings"], strings, MAX_PART_BYTES)
-    scans: dict[str, SheetScan] = {}
-    by_member: dict[str, SheetScan] = {}  # sheets sharing one part: parse it once
-    total = 0
+    parse(BytesIO(held.get(part, b"")), sheets_target, part, MAX_PART_BYTES)
+    rels = _relationships(held.get(rels_part), rels_part, part)
+    lookup = {folded(n): n for n in names}
+    sheet_of: dict[str, str] = {}  # member -> the first sheet name it holds
+    listed: list[tuple[str, str]] = []
     for name, rid in sheets_target.sheets:
-        member = rels.get(rid)
-        if member is None or member not in names:
-            continue
-        if member not in by_member:
-            by_member[member] = _scan_sheet(archive, member, name)
-        scans[name] = by_member[member]
-        total += scans[name].cells
-        if total > MAX_WORKBOOK_CELLS:
+        target = rels.get(rid)
+        found = lookup.get(folded(target)) if target is not None else None
+        if found is not None:
+            sheet_of.setdefault(found, name)
+            listed.append((name, found))
+    by_member: dict[str, SheetScan] = {}
+    running = 0
+    for member in cells:
+        scanned = by_member[member] = _scan_sheet(
+            member, sheet_of.get(member, member), held[member]
+        )
+        del held[member]
+        running += scanned.cells
+        if running > MAX_WORKBOOK_CELLS:  # stop early: no need to scan the rest
             raise too_many_cells(Text("整个工作簿", "the workbook"), MAX_WORKBOOK_CELLS)
-    return WorkbookScan(scans, strings.declared)
+    scans = {name: by_member[member] for name, member in listed if member in by_member}
+    others = tuple(s for m, s in by_member.items() if m not in sheet_of)
+    # every sheet name is read, so a part named by many sheets counts for each of them
+    total = sum(scans[name].cells for name, _m in listed if name in scans)
+    if total + sum(s.cells for s in others) > MAX_WORKBOOK_CELLS:
+        raise too_many_cells(Text("整个工作簿", "the workbook"), MAX_WORKBOOK_CELLS)
+    return WorkbookScan(scans, declared, others)
 
 
-def _scan_sheet(archive: zipfile.ZipFile, member: str, sheet: str) -> SheetScan:
+def as_ascii_compatible(raw: bytes) -> bytes:
+    """A part's bytes where markup is ASCII: UTF-16 (by its byte-order mark or a NUL among
+    the first bytes, as a reader guesses it) decoded; anything else as it is."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4]:
+        little = raw[:2] == b"\xff\xfe" or (raw[:2] != b"\xfe\xff" and raw[1:2] == b"\x00")
+        return raw.decode("utf-16-le" if little else "utf-16-be", "replace").encode("utf-8")
+    return raw
+
+
+def _scan_sheet(member: str, sheet: str, raw: bytes) -> SheetScan:
     """A sheet's scan: by :func:`quick_scan` where the XML is in the plain form every office
     suite writes, else by streaming it through the hardened parser."""
-    try:
-        with archive.open(member) as stream:
-            xml = stream.read(QUICK_BYTES + 1)
-    except (KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
-        xml = b""  # the parser below says what is wrong
-    scan = quick_scan(xml, sheet, member) if 0 < len(xml) <= QUICK_BYTES else None
+    scan = quick_scan(raw, sheet, member) if 0 < len(raw) <= QUICK_BYTES else None
     if scan is None:
         cells = _Cells(member, sheet)
-        parse_member(archive, member, cells, MAX_PART_BYTES)
+        parse(BytesIO(raw), cells, member, MAX_PART_BYTES)
         scan = cells.scan()
     return scan
 
@@ -428,12 +475,6 @@ _CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
 _CELL_F = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f')
 # A prefixed row, cell, formula or value element (the prefix's colon, then the local name).
 _PREFIXED = re.compile(rb":(?:row|c|f|v)[\s/>]")
-# A formula cell (r first, as Excel, WPS, LibreOffice and openpyxl write it), its other
-# attributes, and what follows its formula: a cached value, an empty one, or none.
-_FORMULA_CELL = re.compile(
-    rb'<c\sr="([A-Z]{1,3}[0-9]{1,7})"([^>]*)>\s*<f(?:[^>/]*/>|[^>]*>[^<]*</f>)\s*(<v>[^<]|<v\s*/>|<v></v>)?'
-)
-_DIMENSION = re.compile(rb'<dimension\s+ref="([^"]{0,40})')
 
 
 def _tags(data: bytes, name: bytes) -> int:
@@ -513,7 +554,6 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
             return None
     if n_cells > MAX_CELLS:
         raise too_many_cells(Text(f"工作表“{sheet}”", f"sheet '{sheet}'"), MAX_CELLS)
-    dimension = _DIMENSION.search(xml[:start])
     area = 0
     if cells:
         distinct = {r for _, r in cells}  # a few distinct rows, many cells
@@ -528,10 +568,9 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
         n_cells,
         area,
         FormulaRefs(
-            lambda: _formulas_without_value(xml, data, sheet, member),
+            lambda: _formulas_without_value(xml, sheet, member),
             partial(_no_formula_at, data) if plain else _FormulaCells(data).no_formula,
         ),
-        dimension[1].decode("ascii", "replace") if dimension else None,
     )
 
 
@@ -584,16 +623,10 @@ def _formula_cells(data: bytes) -> frozenset[bytes] | None:
     return found if len(found) == formulas else None
 
 
-def _formulas_without_value(xml: bytes, data: bytes, sheet: str, member: str) -> frozenset[str]:
-    """Formula cells with no saved value, by one regex where every formula cell is written
-    as office suites write it, else by the parser over the same bytes."""
-    formulas = _FORMULA_CELL.findall(data)
-    if len(formulas) == _tags(data, b"<f"):
-        return frozenset(
-            _canonical(ref)
-            for ref, attrs, value in formulas
-            if not (value.startswith(b"<v>") or (value and b't="str"' in attrs))
-        )
+def _formulas_without_value(xml: bytes, sheet: str, member: str) -> frozenset[str]:
+    """Formula cells with no saved value, by the parser over the same bytes: asked only when
+    an empty cell may hold a formula (a department's own formula saved without its value),
+    so rare enough that no second, faster reading of the rules is worth its disagreements."""
     cells = _Cells(member, sheet)
     parse(BytesIO(xml), cells, member, MAX_PART_BYTES)
     return frozenset(cells.missing)

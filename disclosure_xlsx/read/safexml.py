@@ -128,6 +128,31 @@ def parse_member(archive: zipfile.ZipFile, member: str, target: Target, limit: i
         parse(stream, target, member, limit)
 
 
+def read_part(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
+    """A member's bytes, all of them (its size in the directory is not trusted): more than
+    ``limit`` is refused, damage is a one-line reason."""
+    try:
+        with archive.open(member) as stream:
+            data = stream.read(limit + 1)
+    except (
+        KeyError,
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+    ) as exc:
+        raise damaged(member, type(exc).__name__) from None
+    if len(data) > limit:
+        raise UnreadableError(
+            Text(
+                f"文件内容异常（{member} 解压后超过 {limit // 1024 // 1024} MB），已拒绝读取",
+                f"abnormal content ({member} unpacks to over {limit // 1024 // 1024} MB); refused",
+            )
+        )
+    return data
+
+
 def read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
     """A small member's bytes, read at most ``limit`` of them (for a `mimetype` file)."""
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+import warnings
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,13 +40,15 @@ def open_copy(path: Path) -> Workbook:
     """
     check = check_file(path)
     try:
-        if check.format == "xlsx":
-            data = path.read_bytes()
-            return load_workbook(io.BytesIO(data), keep_vba=_has_macros(data), rich_text=True)
-        with tempfile.TemporaryDirectory(prefix="dx-copy-") as tmp:
-            named = Path(tmp) / f"source.{check.format}"  # LibreOffice goes by the extension
-            shutil.copyfile(path, named)
-            return load_workbook(convert(named, "xlsx", Path(tmp) / "out"), rich_text=True)
+        with warnings.catch_warnings():  # openpyxl's notes on what it drops: none for a clerk
+            warnings.simplefilter("ignore")
+            if check.format == "xlsx":
+                data = path.read_bytes()
+                return load_workbook(io.BytesIO(data), keep_vba=_has_macros(data), rich_text=True)
+            with tempfile.TemporaryDirectory(prefix="dx-copy-") as tmp:
+                named = Path(tmp) / f"source.{check.format}"  # LibreOffice goes by the extension
+                shutil.copyfile(path, named)
+                return load_workbook(convert(named, "xlsx", Path(tmp) / "out"), rich_text=True)
     except DisclosureError:
         raise
     except Exception as exc:
