@@ -152,6 +152,9 @@ def _blank_fix(cell: str, item_id: str, whitespace: bool, blank_as_zero: bool) -
             cell,
             item_id,
             None,
-            Text("清除空格（留空待填）", "remove the spaces (left empty)"),
+            Text(
+                "清除空格；数仍须由填报单位填写（没有发生填 0）",
+                "remove the spaces; the department still has to enter the number (0 if none)",
+            ),
         )
     return None

@@ -123,10 +123,13 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
     counts = ui("counts", lang, errors=report.errors, warnings=report.warnings)
     unit = clip(report.unit_name or ui("unit.none", lang))
     zh = lang == "zh"
+    # NOTE: the path on a line of its own: at 80 columns the fields after it would otherwise
+    # wrap inside one another ("工作表" at a line's end, "统计表" on the next)
     head = _plain(
         (ui("col.file", lang) + " ", "bold"),
         (report.path, "bold"),
-        (f"  {ui('col.unit', lang)} ", "dim"),
+        "\n",
+        (f"{ui('col.unit', lang)} ", "dim"),
         unit,
         (f"  {ui('col.template', lang)} ", "dim"),
         report.template or "—",
@@ -150,7 +153,7 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
             problem.append_text(_plain("\n", (f"→ {row.hint(lang)}", "green")))
         found = row.found if row.found or len(row.findings) > 1 else _empty(row, lang)
         table.add_row(
-            _plain(row.cells(lang)),
+            _plain(_breakable(row.cells(lang))),
             _plain(row.item(lang)),
             problem,
             _plain(found),
@@ -158,6 +161,12 @@ def file_view(report: FileReport, lang: Lang = "zh") -> Group:
             _plain(row.diff),
         )
     return Group(head, table)
+
+
+def _breakable(cells: str) -> str:
+    """A list of cell addresses that wraps between addresses, never inside one ('C1' and
+    '2:C14' on two lines read as other cells)."""
+    return cells.replace("、", "、 ")
 
 
 def _empty(row: object, lang: Lang) -> str:
@@ -170,7 +179,8 @@ def summary_view(report: Report, lang: Lang = "zh") -> Table:
     """One row per file, then the totals."""
     table = Table(title=ui("report.summary", lang), header_style="bold")
     for key in ("col.file", "col.unit", "col.status", "col.errors", "col.warnings"):
-        table.add_column(ui(key, lang), overflow="fold")
+        folds = key in ("col.file", "col.unit")
+        table.add_column(ui(key, lang), overflow="fold", no_wrap=not folds)
     for f in report.files:
         table.add_row(
             _plain(f.path),
