@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import partial
 from io import BytesIO
 from xml.parsers import expat
 
@@ -557,7 +556,8 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
     area = 0
     if cells:
         distinct = {r for _, r in cells}  # a few distinct rows, many cells
-        plain = plain and not any(r[:1] == b"0" for r in distinct)  # B02 is B2 to the parser
+        # B02 is B2 to the parser; a cell written twice must be looked at twice
+        plain = plain and not any(r[:1] == b"0" for r in distinct) and len(set(cells)) == n_cells
         numbers = [int(r) for r in distinct]
         columns = [col_index(c.decode()) for c in {c for c, _ in cells}]
         low, high = min(numbers), max(numbers)
@@ -569,7 +569,7 @@ def quick_scan(xml: bytes, sheet: str, member: str = "sheet.xml") -> SheetScan |
         area,
         FormulaRefs(
             lambda: _formulas_without_value(xml, sheet, member),
-            partial(_no_formula_at, data) if plain else _FormulaCells(data).no_formula,
+            _FormulaCells(data, plain).no_formula,
         ),
     )
 
@@ -580,47 +580,58 @@ def _canonical(ref: bytes) -> str:
     return _a1(int(ref[len(letters) :]), col_index(letters.decode()))
 
 
-def _no_formula_at(data: bytes, ref: str) -> bool:
-    """Whether no cell at ``ref`` holds a formula, found by its r where every cell of the
-    well-formed ``data`` is written ``<c r="A1"…`` (r first, no leading zeros): a few
-    searches in C instead of a regex over all cells. False wherever unsure."""
-    needle = b'<c r="' + ref.encode("ascii", "replace") + b'"'
-    at = data.find(needle)
-    while at >= 0:
-        close = data.find(b">", at)
-        if close < 0 or data.count(b'"', at, close) % 2:
-            return False  # a '>' inside an attribute value
-        if data[close - 1 : close] != b"/":
-            end = data.find(b"</c>", close)
-            if end < 0 or b"<f" in data[close:end]:
-                return False
-        at = data.find(needle, close)
-    return True
+def _no_formula_in(data: bytes, at: int) -> bool:
+    """Whether the cell whose start tag is at ``at`` in well-formed ``data`` surely holds no
+    formula; False wherever unsure."""
+    close = data.find(b">", at)
+    if close < 0 or data.count(b'"', at, close) % 2:
+        return False  # a '>' inside an attribute value
+    if data[close - 1 : close] == b"/":
+        return True  # <c …/>: no content
+    end = data.find(b"</c>", close)
+    return end >= 0 and b"<f" not in data[close:end]
 
 
 class _FormulaCells:
-    """Every cell whose first child is a formula, found when first asked (A1 as written:
-    bytes); where that list does not account for every formula element in the cells, one is
-    written another way and only the full search knows."""
+    """Whether a cell surely holds no formula (False wherever unsure: then the full search
+    decides).
 
-    def __init__(self, data: bytes) -> None:
-        self._data: bytes | None = data
-        self._cells: frozenset[bytes] | None = None
+    Where every cell is written ``<c r="A1"…`` once (``plain``), the cell is found by its r:
+    the reader asks in row order, so each search goes on from the last cell found and all
+    of them together read the sheet about once. Elsewhere, by the list of every cell whose
+    first child is a formula, made when first asked; where that list does not account for
+    every formula element, one is written another way and only the full search knows.
+    """
+
+    def __init__(self, data: bytes, plain: bool) -> None:
+        self._data = data
+        self._plain = plain
+        self._cursor = 0
+        self._cells: frozenset[bytes] | bool | None = False  # False: not made yet
 
     def no_formula(self, ref: str) -> bool:
-        if self._data is not None:
-            self._cells, self._data = _formula_cells(self._data), None
-        return self._cells is not None and ref.encode("ascii", "replace") not in self._cells
+        if self._plain:
+            needle = b'<c r="' + ref.encode("ascii", "replace") + b'"'
+            at = self._data.find(needle, self._cursor)
+            if at < 0 and self._cursor:  # asked out of order: the part before
+                at = self._data.find(needle, 0, self._cursor + len(needle) - 1)
+            if at < 0:
+                return True  # no such cell
+            self._cursor = at
+            return _no_formula_in(self._data, at)
+        if self._cells is False:
+            self._cells = _formula_cells(self._data)
+        cells = self._cells
+        return isinstance(cells, frozenset) and ref.encode("ascii", "replace") not in cells
 
 
 def _formula_cells(data: bytes) -> frozenset[bytes] | None:
     """The cells :class:`_FormulaCells` knows, or None where it cannot know them all."""
-    formulas = _tags(data, b"<f")
     flagged = _CELL_F.findall(data)
-    if any(ref.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")[:1] == b"0" for ref in flagged):
+    if any(r.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")[:1] == b"0" for r in flagged):
         return None  # a row written with leading zeros: asked refs would not match it
     found = frozenset(flagged)
-    return found if len(found) == formulas else None
+    return found if len(found) == _tags(data, b"<f") else None
 
 
 def _formulas_without_value(xml: bytes, sheet: str, member: str) -> frozenset[str]:
