@@ -33,10 +33,12 @@ def _mistakes(tmp: Path) -> dict[str, tuple[list[str], str]]:
     """Each mistake: its command line and the file its message must name."""
     (tmp / "收件 箱").mkdir()
     shutil.copy(SAMPLE, tmp / "名单.xlsx")  # a roster kept as a workbook
+    shutil.copy(SAMPLE, tmp / "~$名单.xlsx")  # the lock file Excel leaves beside it
     (tmp / "nul.csv").write_bytes(b"\xe5\x8d\x95\xe4\xbd\x8d\xe5\x90\x8d\xe7\xa7\xb0\n\x00\x01\n")
     shutil.copy(SAMPLE, tmp / "data.csv")  # a workbook renamed .csv
     return {
         "fix a folder": (["fix", "收件 箱"], "收件 箱"),
+        "fix a lock file": (["fix", "~$名单.xlsx"], "~$名单.xlsx"),
         "roster as a workbook": (["template", "--roster", "名单.xlsx", "-o", "out"], "名单.xlsx"),
         "roster with NUL bytes": (["template", "--roster", "nul.csv", "-o", "out"], "nul.csv"),
         "fill data not a CSV": (["fill", "--data", "data.csv", "-o", "f.xlsx"], "data.csv"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,10 @@ def _packages(folder: Path) -> dict[str, Path]:
         # calamine reads sharedStrings.xml beside the workbook, and finds sst at any depth
         "strings-elsewhere": {"ev/sharedStrings.xml": huge},
         "strings-nested": {"xl/sharedStrings.xml": "<w>" + huge.split("?>", 1)[1] + "</w>"},
+        # calamine skips leading zeros: 4e9 written with forty of them
+        "strings-zeros": {
+            "xl/sharedStrings.xml": huge.replace('"4000000000"', '"' + "0" * 40 + '4000000000"')
+        },
     }
     paths = {}
     for name, parts in made.items():
@@ -123,3 +128,40 @@ def test_none_of_them_aborts_an_in_process_read(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == [str(len(files))]
+
+
+def _corrupt_lzma(path: Path) -> Path:
+    """A package with a picture packed with LZMA whose data is garbage."""
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_LZMA) as z:
+        z.writestr("xl/media/image1.png", bytes(range(256)) * 64)
+        info = z.getinfo("xl/media/image1.png")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 40 : start + 400] = b"\xff" * 360
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_hostile_parts_are_damage_not_a_crash(tmp_path):
+    """What reading a part can raise besides a parse error is still one line, refused."""
+    cases = {
+        "lzma": _corrupt_lzma(raw_xlsx(tmp_path / "lzma.xlsx", _sheet(A1))),
+        "encoding": raw_xlsx(tmp_path / "enc.xlsx", _sheet(A1).replace("UTF-8", "base64")),
+        "utf-7": raw_xlsx(tmp_path / "u7.xlsx", _sheet(A1).replace("UTF-8", "utf-7")),
+        "superscript": raw_xlsx(
+            tmp_path / "sup.xlsx", _sheet('<row r="\u00b2"><c><v>1</v></c></row>')
+        ),
+    }
+    for name, path in cases.items():
+        with pytest.raises(UnreadableError) as caught:
+            check_file(path)
+        assert "damaged" in caught.value.text.en, (name, caught.value.text.en)
+
+
+def test_a_part_that_only_mentions_sheetdata_is_no_damage(tmp_path):
+    """A macro's variable named sheetData (kept as text in the VBA container): the workbook
+    is read, by openpyxl, since calamine might yet be led to that part."""
+    macro = b"\x01\x02Attribute VB_Name\x00Dim sheetData As Range\x00\xff"
+    path = raw_xlsx(tmp_path / "m.xlsx", _sheet(A1), extra={"xl/vbaProject.bin": macro})
+    check = check_file(path)
+    assert not check.dense_safe and check.sheets["统计表"].cells == 1

@@ -205,3 +205,17 @@ def test_formulas_written_otherwise_are_still_found_cell_by_cell(cells):
         fresh = quick_scan(xml, "S")  # asked nothing before
         assert fresh is not None
         assert (ref in fresh.formulas_without_value) == (ref in full.formulas_without_value)
+
+
+def test_a_cell_not_written_then_others_agree_with_the_parser():
+    """Once a cell is not found at all, a map of every cell answers: the same answers."""
+    xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1"><f>1</f></c><c r="B1"><v>2</v></c></row>'
+        b'<row r="2"><c r="A2"/><c r="B2"><f>3</f><v>3</v></c></row></sheetData></worksheet>'
+    )
+    quick, full = _both(xml)
+    assert quick is not None and not isinstance(quick, tuple) and not isinstance(full, tuple)
+    for ref in ("Z9", "B2", "A1", "A2", "B1", "C1"):
+        assert (ref in quick.formulas_without_value) == (ref in full.formulas_without_value), ref
+    assert "A1" in full.formulas_without_value

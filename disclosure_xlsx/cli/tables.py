@@ -371,6 +371,7 @@ def fix_command(
     """
     lang = lang_of(language)
     from ..check.validate import validate
+    from ..errors import UsageError
     from ..render.console import print_fix
     from ..write.fix import fix_file
 
@@ -382,13 +383,16 @@ def fix_command(
 
             load_spec(year)  # an unknown year is a usage error, not a finding
         if path.is_dir():
-            raise DisclosureError(
+            raise UsageError(
                 Text(
                     f"{path}：这是文件夹；fix 一次修正一个工作簿，请给出文件名",
                     f"{path}: this is a folder; fix corrects one workbook at a time, name the file",
                 )
             )
-        checked = validate([path], year=year, jobs=1).files[0]
+        checked_all = validate([path], year=year, jobs=1)
+        if not checked_all.files:  # a lock file, a folder's odd entry: skipped, and why
+            raise UsageError(Text(f"{path}：", f"{path}: ") + checked_all.skipped[0].reason)
+        checked = checked_all.files[0]
         if checked.status == "unreadable":
             raise DisclosureError(Text(f"{path}：", f"{path}: ") + checked.findings[0].text)
         result = fix_file(

@@ -21,7 +21,7 @@ from xml.parsers import expat
 
 from ..errors import UnreadableError
 from ..text import Text
-from .safexml import Stop, attr, damaged, local, parse, parse_member, read_part
+from .safexml import Damaged, Stop, attr, damaged, local, parse, parse_member, read_part
 
 #: A statistics table has a few hundred cells; far more is not a return (and openpyxl would
 #: take gigabytes and minutes over it), so the file is refused before any library loads it.
@@ -274,7 +274,7 @@ class _Cells:
 
     def _number(self, text: str, what: str) -> int:
         text = text.strip()
-        if not text.isdigit() or len(text) > 12:
+        if not (text.isascii() and text.isdigit()) or len(text) > 12:
             raise damaged(self.member, f"{what} r={text[:20]!r}")
         return int(text)
 
@@ -381,7 +381,9 @@ def folded(name: str) -> str:
 
 
 #: A declared shared-strings count, anywhere (calamine reserves room for the first it meets).
-_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']\s*\+?([0-9]{1,30})""")
+_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']\s*\+?0*([0-9]+)""")
+#: More digits than any count a reader could reserve: huge, whatever they say.
+_HUGE_DIGITS = 19
 
 
 def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> WorkbookScan:
@@ -403,7 +405,9 @@ def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> Workb
         raw = read_part(archive, member, MAX_PART_BYTES)
         text = as_ascii_compatible(raw)
         if b"uniqueCount" in text:  # (a search in C; the regex only where it can match)
-            declared = max(declared, *(int(c) for c in _UNIQUE_COUNT.findall(text)), 0)
+            for digits in _UNIQUE_COUNT.findall(text):  # leading zeros skipped, as calamine
+                huge = len(digits) > _HUGE_DIGITS
+                declared = max(declared, 10**_HUGE_DIGITS if huge else int(digits))
         if b"sheetData" in text:
             cells.append(member)
             held[member] = raw
@@ -424,9 +428,15 @@ def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> Workb
     by_member: dict[str, SheetScan] = {}
     running = 0
     for member in cells:
-        scanned = by_member[member] = _scan_sheet(
-            member, sheet_of.get(member, member), held[member]
-        )
+        try:
+            scanned = _scan_sheet(member, sheet_of.get(member, member), held[member])
+        except Damaged:
+            if member in sheet_of:
+                raise
+            # NOTE: a part no sheet names that only mentions sheetData (a macro's variable, a
+            # picture's text): calamine might yet be led to it, openpyxl will not be
+            scanned = SheetScan(0, MAX_ROW * MAX_COL)
+        by_member[member] = scanned
         del held[member]
         running += scanned.cells
         if running > MAX_WORKBOOK_CELLS:  # stop early: no need to scan the rest
@@ -441,9 +451,9 @@ def scan_workbook(archive: zipfile.ZipFile, names: set[str], part: str) -> Workb
 
 
 def as_ascii_compatible(raw: bytes) -> bytes:
-    """A part's bytes where markup is ASCII: UTF-16 (by its byte-order mark or a NUL among
-    the first bytes, as a reader guesses it) decoded; anything else as it is."""
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4]:
+    """A part's bytes where markup is ASCII: UTF-16 (by its byte-order mark, or '<?' spelled
+    in it, as a reader guesses it) decoded; anything else (a picture, a macro) as it is."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
         little = raw[:2] == b"\xff\xfe" or (raw[:2] != b"\xfe\xff" and raw[1:2] == b"\x00")
         return raw.decode("utf-16-le" if little else "utf-16-be", "replace").encode("utf-8")
     return raw
@@ -470,6 +480,8 @@ _ROWS = re.compile(rb'<row(\s[^>]*?(?<=\s)r="[0-9]{1,12}")?')
 _CELLS = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})")?')
 # ...and a cell's r wherever it stands among the attributes, for other writers.
 _CELL_R = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3})([0-9]{1,7})"')
+# Where each plainly written cell starts, by its r (for FormulaRefs, when asked).
+_CELL_AT = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
 # A cell whose first child is a formula, r written anywhere (for FormulaRefs, when asked).
 _CELL_F = re.compile(rb'<c\s[^>]*?(?<=\s)r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f')
 # A prefixed row, cell, formula or value element (the prefix's colon, then the local name).
@@ -507,7 +519,7 @@ def _plain(head: bytes) -> bool:
         parser.SetReparseDeferralEnabled(False)
     try:
         parser.Parse(head, False)
-    except (expat.ExpatError, _NotPlain):
+    except (expat.ExpatError, _NotPlain, LookupError, ValueError):  # an odd encoding
         return False
     return True
 
@@ -598,7 +610,8 @@ class _FormulaCells:
 
     Where every cell is written ``<c r="A1"…`` once (``plain``), the cell is found by its r:
     the reader asks in row order, so each search goes on from the last cell found and all
-    of them together read the sheet about once. Elsewhere, by the list of every cell whose
+    of them together read the sheet about once; once a cell is not found at all, a map of
+    every cell answers the rest. Elsewhere, by the list of every cell whose
     first child is a formula, made when first asked; where that list does not account for
     every formula element, one is written another way and only the full search knows.
     """
@@ -607,14 +620,21 @@ class _FormulaCells:
         self._data = data
         self._plain = plain
         self._cursor = 0
+        self._where: dict[bytes, int] | None = None  # r -> where its cell starts, if made
         self._cells: frozenset[bytes] | bool | None = False  # False: not made yet
 
     def no_formula(self, ref: str) -> bool:
         if self._plain:
-            needle = b'<c r="' + ref.encode("ascii", "replace") + b'"'
-            at = self._data.find(needle, self._cursor)
-            if at < 0 and self._cursor:  # asked out of order: the part before
-                at = self._data.find(needle, 0, self._cursor + len(needle) - 1)
+            key = ref.encode("ascii", "replace")
+            if self._where is not None:
+                at = self._where.get(key, -1)
+            else:
+                needle = b'<c r="' + key + b'"'
+                at = self._data.find(needle, self._cursor)
+                if at < 0 and self._cursor:  # asked out of order: the part before
+                    at = self._data.find(needle, 0, self._cursor + len(needle) - 1)
+                if at < 0:  # a cell not written costs a whole pass: map every cell once
+                    self._where = {m[1]: m.start() for m in _CELL_AT.finditer(self._data)}
             if at < 0:
                 return True  # no such cell
             self._cursor = at

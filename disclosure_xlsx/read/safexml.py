@@ -10,6 +10,7 @@ and a scan can stop early as soon as it has seen enough.
 
 from __future__ import annotations
 
+import lzma
 import zipfile
 import zlib
 from typing import IO, NoReturn, Protocol
@@ -49,8 +50,29 @@ def attr(attrib: dict[str, str], name: str) -> str | None:
     return None
 
 
-def damaged(part: str, why: str) -> UnreadableError:
-    return UnreadableError(
+class Damaged(UnreadableError):
+    """A part that cannot be parsed (as opposed to one parsed and found too big)."""
+
+
+#: What reading or parsing a hostile part can raise besides expat's own error: a corrupt
+#: member (zlib, bz2, lzma), an encoding expat cannot take (``encoding="base64"`` is a
+#: LookupError, ``"utf-7"`` a UnicodeError).
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    LookupError,
+    ValueError,
+)
+
+
+def damaged(part: str, why: str) -> Damaged:
+    return Damaged(
         Text(
             f"文件已损坏（{part} 的内容无法解析：{why}），请对方在 Excel/WPS 中打开后重新保存",
             f"the file is damaged ({part} cannot be parsed: {why}); "
@@ -114,7 +136,7 @@ def parse(stream: IO[bytes], target: Target, part: str, limit: int) -> None:
         ) from None
     except expat.ExpatError as exc:
         raise damaged(part, str(exc).split(":")[0]) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except READ_ERRORS as exc:  # (UnicodeError is a ValueError)
         raise damaged(part, type(exc).__name__) from None
 
 
@@ -122,7 +144,7 @@ def parse_member(archive: zipfile.ZipFile, member: str, target: Target, limit: i
     """:func:`parse` one zip member (its size in the directory is not trusted)."""
     try:
         stream = archive.open(member)
-    except (KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+    except READ_ERRORS as exc:
         raise damaged(member, type(exc).__name__) from None
     with stream:
         parse(stream, target, member, limit)
@@ -134,14 +156,7 @@ def read_part(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
     try:
         with archive.open(member) as stream:
             data = stream.read(limit + 1)
-    except (
-        KeyError,
-        zipfile.BadZipFile,
-        zlib.error,
-        NotImplementedError,
-        RuntimeError,
-        EOFError,
-    ) as exc:
+    except READ_ERRORS as exc:
         raise damaged(member, type(exc).__name__) from None
     if len(data) > limit:
         raise UnreadableError(
@@ -158,5 +173,5 @@ def read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
     try:
         with archive.open(member) as stream:
             return stream.read(limit)
-    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError):
+    except READ_ERRORS:
         return b""
