@@ -202,7 +202,7 @@ UI.update(
         "campaign.total.included": Text(
             "计入汇总 {n} 个单位：{names}", "{n} departments included: {names}"
         ),
-        "campaign.total.excluded": Text("未计入 {n} 个单位：", "{n} departments not included:"),
+        "campaign.total.excluded": Text("未计入 {n} 个单位：", "not included ({n}):"),
         "campaign.total.consistent": Text(
             "汇总数满足表内全部规则。", "The sums meet every rule of the table."
         ),

@@ -114,8 +114,8 @@ def resolve(spec: Spec, data: Any, source: str = "数据") -> Filled:
             problems.append(
                 say
                 + Text(
-                    f"与{before.zh or '前面'}重复（同一项目 {item_id}）",
-                    f"repeats {before.en or 'an earlier entry'} (the same item {item_id})",
+                    f"与{before.zh.strip() or '前面'}重复（同一项目 {item_id}）",
+                    f"repeats {before.en.strip() or 'an earlier entry'} (the same item {item_id})",
                 )
             )
             continue
