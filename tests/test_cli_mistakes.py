@@ -94,3 +94,23 @@ def test_collecting_an_empty_folder_says_so(tmp_path):
     result = run(["campaign", "collect", "round", "空"], tmp_path, "en")
     assert result.returncode == 0
     assert "no file found in 空 (the wrong folder?)" in result.stderr
+
+
+def test_reports_and_lists_this_tool_wrote_are_not_blamed_on_a_department(tmp_path):
+    from disclosure_xlsx.check.report import Report
+    from disclosure_xlsx.check.validate import collect_inputs, validate
+    from disclosure_xlsx.render import Format, render
+    from disclosure_xlsx.spec import load_spec
+    from disclosure_xlsx.write.roster import MANIFEST, read_roster, write_roster_templates
+
+    shutil.copy(SAMPLE, tmp_path / "r.xlsx")
+    report: Report = validate([tmp_path / "r.xlsx"])
+    render(report, Format.json, "zh", tmp_path / "report.json")
+    render(report, Format.html, "en", tmp_path / "report.html")
+    roster = ROOT / "samples" / "名单.csv"
+    write_roster_templates(load_spec("2021"), read_roster(roster), tmp_path / "t", None)
+    (tmp_path / "别的.csv").write_text("a,b\n", "utf-8")  # a department's CSV: blamed as before
+    reasons = {Path(s.path).name: s.reason.en for s in collect_inputs([tmp_path]).skipped}
+    for own in ("report.json", "report.html", MANIFEST):
+        assert reasons[own] == "a report or list this tool wrote, not a return", own
+    assert "not a workbook" in reasons["别的.csv"]

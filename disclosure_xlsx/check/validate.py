@@ -159,6 +159,8 @@ def collect_inputs(args: str | Path | Iterable[str | Path]) -> Inputs:
             workbooks.append(path)
         elif name.startswith(".") or name.lower() in SYSTEM_FILES:
             return
+        elif (own := _own_text_output(path)) is not None:
+            skipped.append(Skipped(str(path), own))  # a report or list this tool wrote
         else:
             reason = _not_a_workbook(path)
             if reason is None:
@@ -192,6 +194,28 @@ def collect_inputs(args: str | Path | Iterable[str | Path]) -> Inputs:
 def expand_paths(args: Iterable[str | Path]) -> list[Path]:
     """The workbooks of :func:`collect_inputs` (skipped files left out)."""
     return list(collect_inputs(args).workbooks)
+
+
+#: How the reports and lists this tool writes begin (JSON, HTML, the roster's 清单.csv).
+_OWN_TEXT_MARKS = (
+    b'"schema": "disclosure-xlsx/',
+    b'<meta name="generator" content="disclosure-xlsx">',
+    "\ufeff单位名称,联系人,邮箱,文件".encode(),
+)
+_OWN_TEXT = Text(
+    "本工具写出的报告或清单，不是退回的表格",
+    "a report or list this tool wrote, not a return",
+)
+
+
+def _own_text_output(path: Path) -> Text | None:
+    """A report or list this tool wrote, by how it begins: skipped without blaming anyone."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    return _OWN_TEXT if any(mark in head for mark in _OWN_TEXT_MARKS) else None
 
 
 def _not_a_workbook(path: Path) -> Text | None:

@@ -34,7 +34,8 @@ def to_html(report: Report, lang: Lang = "zh") -> str:
     title = ui("report.title", lang)
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        '<meta name="generator" content="disclosure-xlsx">',
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         _summary(report, lang),
