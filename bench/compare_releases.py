@@ -23,13 +23,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
-
 from disclosure_xlsx.check.validate import validate
 from disclosure_xlsx.spec import load_spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validate_bench import ROOT, make_files
+from validate_bench import ROOT, bare_calamine, make_files
 
 
 def other_release(rev: str, folder: Path) -> Callable[..., object]:
@@ -44,11 +42,6 @@ def other_release(rev: str, folder: Path) -> Callable[..., object]:
     (folder / "disclosure_xlsx").rename(folder / "dx_other")
     sys.path.insert(0, str(folder))
     return importlib.import_module("dx_other.check.validate").validate  # type: ignore[no-any-return]
-
-
-def bare(files: list[Path]) -> None:
-    for f in files:
-        CalamineWorkbook.from_path(str(f)).get_sheet_by_index(0).to_python()
 
 
 def main() -> None:
@@ -67,7 +60,7 @@ def main() -> None:
             runs: dict[str, Callable[[list[Path]], object]] = {
                 "other": other,
                 "this": validate,
-                "bare": bare,
+                "bare": bare_calamine,
             }
             for run in runs.values():
                 run(files[:3])  # imports and per-spec caches

@@ -241,8 +241,7 @@ class _Cells:
         self.row = 0  # the current row number (rows without r follow the previous one)
         self.col = 0  # the current cell's column (cells without r follow the previous one)
         self.depth = 0
-        self.data_depth = 0  # the depth of the first sheetData, once it starts
-        self.started = False
+        self.data_depth = 0  # the depth of the first sheetData once it starts (0: not yet)
         self.counted = False  # a cell without a plain r: calamine counts where it goes
         self.row_r = 0  # the largest row r written, in any namespace
         self.row_ends = 0
@@ -253,9 +252,9 @@ class _Cells:
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self.depth += 1
         name = local(tag)
-        if name == "sheetData" and not self.started:
-            self.started, self.data_depth = True, self.depth
-        elif not self.started:
+        if name == "sheetData" and not self.data_depth:
+            self.data_depth = self.depth
+        elif not self.data_depth:
             return
         elif name == "row":
             ref = attr(attrib, "r")
@@ -311,7 +310,7 @@ class _Cells:
             if has_f and not value:
                 self.missing.add(ref)
             self.cell = None
-        elif name == "row" and self.started:
+        elif name == "row" and self.data_depth:
             self.row_ends += 1
         elif name == "sheetData" and self.depth == self.data_depth:
             raise Stop  # the end of the cells for every reader (one nested in a cell is not)
