@@ -15,7 +15,7 @@ sent or taken is recorded as it happened).
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -136,143 +136,83 @@ def _smtp_settings(
     return settings, server
 
 
-def _post(
-    post: "Callable[..., PostResult]",
-    folder: Path,
-    *,
-    drafts: Path | None,
-    smtp: str | None,
-    user: str | None,
-    ssl: bool,
-    starttls: bool,
-    sender: str | None,
-    password_env: str | None,
-    ca_file: Path | None,
-    only: list[str] | None,
-    again: bool,
-    per_minute: int | None,
-    force: bool,
-    lang: Lang,
-) -> NoReturn:
-    """What `send` and `reply` share: the settings, the password, the letters, the exit code;
-    ``post`` is the library call that plans and posts them."""
-    from ..campaign import Campaign
-    from ..render.console import print_delivery, print_posted
+def _post_command(name: str, post: str, doc: str) -> None:
+    """Register ``campaign NAME``: `send` and `reply` take the same options and do the same
+    (the settings, the password, the letters, the exit code); ``post`` names the library
+    call that plans and posts the letters (imported when the command runs)."""
 
-    try:
-        settings, server = _smtp_settings(
-            folder,
-            drafts=drafts,
-            smtp=smtp,
-            user=user,
-            ssl=ssl,
-            starttls=starttls,
-            ca_file=ca_file,
-            password_env=password_env,
-        )
-        with Campaign.open(folder) as round_:
-            password = _password(server, lang)
-            result = post(
-                round_,
-                settings,
-                server=server,
-                password=password,
+    def command(
+        folder: FolderArg,
+        drafts: DraftsOpt = None,
+        smtp: SmtpOpt = None,
+        user: UserOpt = None,
+        ssl: SslOpt = False,
+        starttls: StarttlsOpt = False,
+        sender: FromOpt = None,
+        password_env: PasswordEnvOpt = None,
+        ca_file: CaFileOpt = None,
+        only: OnlyOpt = None,
+        again: AgainOpt = False,
+        per_minute: PerMinuteOpt = None,
+        force: ForceOpt = False,
+        language: LangOpt = LangChoice.zh,
+    ) -> None:
+        from .. import mail
+        from ..campaign import Campaign
+        from ..render.console import print_delivery, print_posted
+
+        lang = lang_of(language)
+        try:
+            settings, server = _smtp_settings(
+                folder,
                 drafts=drafts,
-                sender=sender,
-                only=only or (),
-                again=again,
-                force=force,
-                per_minute=per_minute,
-                progress=lambda d: print_delivery(d, lang),
+                smtp=smtp,
+                user=user,
+                ssl=ssl,
+                starttls=starttls,
+                ca_file=ca_file,
+                password_env=password_env,
             )
-    except DisclosureError as exc:
-        fail(exc, lang)
-    print_posted(result, lang)
-    raise typer.Exit(EXIT_FINDINGS if result.needs_attention or result.stopped else EXIT_OK)
+            with Campaign.open(folder) as round_:
+                password = _password(server, lang)
+                result: PostResult = getattr(mail, post)(
+                    round_,
+                    settings,
+                    server=server,
+                    password=password,
+                    drafts=drafts,
+                    sender=sender,
+                    only=only or (),
+                    again=again,
+                    force=force,
+                    per_minute=per_minute,
+                    progress=lambda d: print_delivery(d, lang),
+                )
+        except DisclosureError as exc:
+            fail(exc, lang)
+        print_posted(result, lang)
+        raise typer.Exit(EXIT_FINDINGS if result.needs_attention or result.stopped else EXIT_OK)
+
+    command.__doc__ = doc
+    campaign_app.command(name)(command)
 
 
-@campaign_app.command("send")
-def send_command(
-    folder: FolderArg,
-    drafts: DraftsOpt = None,
-    smtp: SmtpOpt = None,
-    user: UserOpt = None,
-    ssl: SslOpt = False,
-    starttls: StarttlsOpt = False,
-    sender: FromOpt = None,
-    password_env: PasswordEnvOpt = None,
-    ca_file: CaFileOpt = None,
-    only: OnlyOpt = None,
-    again: AgainOpt = False,
-    per_minute: PerMinuteOpt = None,
-    force: ForceOpt = False,
-    language: LangOpt = LangChoice.zh,
-) -> None:
+_post_command(
+    "send",
+    "send_notices",
     """发通知：每个单位一封，附上它的模板。Send each department its template.
 
     Exit code 0: every letter sent (or drafted); 1: one failed or had no address; 2: cannot start.
-    """
-    from ..mail import send_notices
-
-    _post(
-        send_notices,
-        folder,
-        drafts=drafts,
-        smtp=smtp,
-        user=user,
-        ssl=ssl,
-        starttls=starttls,
-        sender=sender,
-        password_env=password_env,
-        ca_file=ca_file,
-        only=only,
-        again=again,
-        per_minute=per_minute,
-        force=force,
-        lang=lang_of(language),
-    )
-
-
-@campaign_app.command("reply")
-def reply_command(
-    folder: FolderArg,
-    drafts: DraftsOpt = None,
-    smtp: SmtpOpt = None,
-    user: UserOpt = None,
-    ssl: SslOpt = False,
-    starttls: StarttlsOpt = False,
-    sender: FromOpt = None,
-    password_env: PasswordEnvOpt = None,
-    ca_file: CaFileOpt = None,
-    only: OnlyOpt = None,
-    again: AgainOpt = False,
-    per_minute: PerMinuteOpt = None,
-    force: ForceOpt = False,
-    language: LangOpt = LangChoice.zh,
-) -> None:
+    """,
+)
+_post_command(
+    "reply",
+    "send_replies",
     """退回修改、催报逾期未交的单位。Reply with what to fix; remind the overdue.
 
     Exit code 0: every letter sent (or drafted); 1: one failed or had no address; 2: cannot start.
-    """
-    from ..mail import send_replies
-
-    _post(
-        send_replies,
-        folder,
-        drafts=drafts,
-        smtp=smtp,
-        user=user,
-        ssl=ssl,
-        starttls=starttls,
-        sender=sender,
-        password_env=password_env,
-        ca_file=ca_file,
-        only=only,
-        again=again,
-        per_minute=per_minute,
-        force=force,
-        lang=lang_of(language),
-    )
+    """,
+)
 
 
 @campaign_app.command("fetch")
